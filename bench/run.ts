@@ -1,0 +1,28 @@
+/**
+ * Runs every benchmark and prints its figures. Pass section names to run only those, for
+ * example `pnpm bench crypto`.
+ *
+ * @module
+ */
+
+import { benchCrypto } from './crypto.bench.js';
+
+const SECTIONS: Record<string, () => Promise<void>> = {
+  crypto: benchCrypto,
+};
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !(name in SECTIONS));
+if (unknown.length > 0) {
+  console.error(
+    `unknown bench sections: ${unknown.join(', ')}; known: ${Object.keys(SECTIONS).join(', ')}`,
+  );
+  process.exit(2);
+}
+
+console.log(`Acquire benchmarks on Node ${process.version}, ${process.platform}/${process.arch}`);
+for (const [name, run] of Object.entries(SECTIONS)) {
+  if (wanted.length === 0 || wanted.includes(name)) {
+    await run();
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * Acquire core: the object-store contract, the memory store, the clock, cryptography and TOTP
+ * that every Acquire package builds on. It runs unchanged in Node 20+, browsers, Deno, Bun and
+ * edge workers: no `node:` imports, randomness from Web Crypto only.
+ *
+ * @example
+ * ```ts
+ * import { createManualClock, createMemoryStore, generateTotpSecret, totpCode } from '@acquire/core';
+ *
+ * const store = createMemoryStore();
+ * const clock = createManualClock();
+ * const secret = generateTotpSecret();
+ * const code = totpCode(secret, clock);
+ * ```
+ *
+ * @module
+ */
+
+export {
+  base64UrlDecode,
+  base64UrlEncode,
+  bytesEqual,
+  concatBytes,
+  utf8Decode,
+  utf8Encode,
+} from './crypto/encoding.js';
+export {
+  needsReseal,
+  openWithPassword,
+  PASSWORD_LENGTH_MAX_CHARS,
+  PASSWORD_SEAL_VERSION,
+  type PasswordSealed,
+  type PasswordSealOptions,
+  SCRYPT_LOG_N_DEFAULT,
+  SCRYPT_LOG_N_MAX,
+  SCRYPT_LOG_N_MIN,
+  sealWithPassword,
+} from './crypto/password-seal.js';
+export {
+  decodePublicKey,
+  encodePublicKey,
+  fingerprint,
+  type KeyAlgorithm,
+  PUBLIC_KEY_BYTES,
+} from './crypto/public-key.js';
+export {
+  createSeededRandomSource,
+  type RandomSource,
+  randomBytes,
+  setRandomSource,
+} from './crypto/random.js';
+export {
+  type EncryptionKeyPair,
+  encryptionPublicKey,
+  generateEncryptionKeyPair,
+  openSealedBox,
+  SEALED_BOX_OVERHEAD_BYTES,
+  sealToPublicKey,
+} from './crypto/sealed-box.js';
+export {
+  assertValidSignature,
+  generateSigningKeyPair,
+  isValidSignature,
+  SIGNATURE_BYTES,
+  SIGNING_SECRET_BYTES,
+  type SigningKeyPair,
+  sign,
+  signingPublicKey,
+} from './crypto/signing.js';
+export {
+  generateTotpSecret,
+  TOTP_DIGITS,
+  TOTP_ISSUER,
+  TOTP_PERIOD_S,
+  TOTP_SECRET_BYTES,
+  TOTP_WINDOW_STEPS,
+  type TotpParameters,
+  totpCode,
+  totpProvisioningUri,
+  verifyTotpCode,
+} from './crypto/totp.js';
+export { AcquireError, type AcquireErrorOptions, ErrorCode } from './errors.js';
+export {
+  backOff,
+  CAS_ATTEMPTS_MAX,
+  CAS_BACKOFF_MS_MAX,
+  decodeJson,
+  encodeJson,
+  type RecordParser,
+  readJson,
+  readText,
+  type UpdateJsonOptions,
+  updateJson,
+  type VersionedJson,
+  writeJson,
+  writeJsonIfAbsent,
+  writeJsonIfVersion,
+  writeText,
+} from './store/json.js';
+export {
+  assertValidKey,
+  assertValidPrefix,
+  compareKeys,
+  isKeyUnderPrefix,
+  isValidKey,
+  KEY_LENGTH_MAX_BYTES,
+  KEY_SEGMENT_LENGTH_MAX_BYTES,
+} from './store/keys.js';
+export {
+  type ListKeysOptions,
+  listAllKeys,
+  listKeys,
+  pageOfSortedKeys,
+  resolvePageLimit,
+} from './store/listing.js';
+export { createMemoryStore, type MemoryStoreOptions } from './store/memory-store.js';
+export {
+  type DeleteOptions,
+  LIST_PAGE_SIZE_MAX,
+  type ListPage,
+  type ListPageOptions,
+  type ObjectStore,
+  type StoreCapabilities,
+  type StoredObject,
+} from './store/object-store.js';
+export {
+  type Clock,
+  createManualClock,
+  MANUAL_CLOCK_START_MS,
+  type ManualClock,
+  systemClock,
+} from './time/clock.js';

@@ -1,0 +1,23 @@
+import { defineConfig } from 'vitest/config';
+
+const PACKAGES = ['core', 'store-fs', 'store-s3', 'client'];
+
+/** Tests resolve workspace packages to their TypeScript sources, so no build is needed first. */
+const SOURCE_CONDITIONS = ['@acquire/source', 'import', 'module', 'node', 'default'];
+
+export default defineConfig({
+  resolve: { conditions: SOURCE_CONDITIONS },
+  ssr: { resolve: { conditions: SOURCE_CONDITIONS, externalConditions: SOURCE_CONDITIONS } },
+  test: {
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    projects: PACKAGES.map((name) => ({
+      extends: true,
+      test: {
+        name,
+        root: `packages/${name}`,
+        include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+      },
+    })),
+  },
+});
