@@ -7,10 +7,12 @@
  * @module
  */
 
-/**
- * Every stable error code, declared once. A code never changes meaning once published.
- */
-export const ErrorCode = {
+import { ACCOUNTING_ERROR_CODES } from './accounting/error-codes.js';
+import { IDENTITY_ERROR_CODES } from './identity/error-codes.js';
+import { SERVICE_ERROR_CODES } from './service/error-codes.js';
+
+/** Codes of the store, encoding and crypto layers. */
+const FOUNDATION_ERROR_CODES = {
   /** An argument is missing, of the wrong type, or outside its allowed range. */
   INVALID_ARGUMENT: 'INVALID_ARGUMENT',
   /** An object-store key breaks the key rules. */
@@ -32,6 +34,20 @@ export const ErrorCode = {
   /** Encoded data (base64url, serialised keys, sealed blobs) is malformed. */
   MALFORMED_DATA: 'MALFORMED_DATA',
 } as const;
+
+/**
+ * Every stable error code, each declared once in its layer's file. A code never changes meaning
+ * once published.
+ */
+export const ErrorCode: typeof FOUNDATION_ERROR_CODES &
+  typeof IDENTITY_ERROR_CODES &
+  typeof ACCOUNTING_ERROR_CODES &
+  typeof SERVICE_ERROR_CODES = {
+  ...FOUNDATION_ERROR_CODES,
+  ...IDENTITY_ERROR_CODES,
+  ...ACCOUNTING_ERROR_CODES,
+  ...SERVICE_ERROR_CODES,
+};
 
 /** One of the stable error codes in {@link ErrorCode}. */
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,0 +1,43 @@
+import * as v from 'valibot';
+import { describe, expect, it } from 'vitest';
+import { AcquireError } from './errors.js';
+import { parseInput } from './validation.js';
+
+const schema = v.strictObject({
+  name: v.pipe(v.string(), v.minLength(3)),
+  password: v.string(),
+  count: v.optional(v.number()),
+});
+
+describe('parseInput', () => {
+  it('returns the typed value', () => {
+    expect(parseInput(schema, { name: 'alice', password: 'pw' }, 'test arguments')).toEqual({
+      name: 'alice',
+      password: 'pw',
+    });
+  });
+
+  it('throws INVALID_ARGUMENT naming paths but never echoing values', () => {
+    const secret = 'super secret password value';
+    const error = (() => {
+      try {
+        parseInput(schema, { name: secret, password: 5, count: secret }, 'test arguments');
+      } catch (caught) {
+        return caught;
+      }
+    })();
+
+    expect(AcquireError.is(error, 'INVALID_ARGUMENT')).toBe(true);
+    expect((error as Error).message).toContain('password');
+    expect((error as Error).message).toContain('count');
+    expect((error as Error).message).not.toContain(secret);
+  });
+
+  it('refuses unknown keys and non-objects', () => {
+    for (const input of [null, 'text', [], { name: 'alice', password: 'pw', extra: 1 }]) {
+      expect(() => parseInput(schema, input, 'test arguments')).toThrow(
+        expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+      );
+    }
+  });
+});
