@@ -35,3 +35,30 @@ export type AuthorisationVerifier = (
   authorisation: unknown,
   requirements: AuthorisationRequirements,
 ) => Promise<VerifiedAuthorisation>;
+
+/** What an identity service says about one login session, enough to judge its signatures. */
+export interface SessionCertificate {
+  /** The user the session belongs to. */
+  readonly userUid: string;
+  /** The session. */
+  readonly sessionUid: string;
+  /** `approved` sessions sign now; `logged_out` ones signed only before `logoutTimeMs`. */
+  readonly status: 'approved' | 'logged_out';
+  /** The session's Ed25519 public key as `ed25519:<base64url>`. */
+  readonly certificate: string;
+  /** When the session was approved, in ms since the epoch. */
+  readonly loginTimeMs: number;
+  /** When the session logged out, in ms since the epoch; present when `status` is `logged_out`. */
+  readonly logoutTimeMs?: number;
+}
+
+/**
+ * Finds a session's certificate at an identity service: in-process for an embedded identity
+ * service, or over HTTP (`get_keys`) for a remote trusted one. Throws an AcquireError when the
+ * session is unknown, was never approved, or is suspicious.
+ */
+export type SessionCertificateResolver = (
+  identityUrl: string,
+  userUid: string,
+  sessionUid: string,
+) => Promise<SessionCertificate>;
