@@ -13,7 +13,7 @@ import { base64UrlEncode, utf8Encode } from '../crypto/encoding.js';
 export const AUTHORISATION_ARGUMENT = 'authorisation';
 
 /**
- * Serialises a JSON value with object keys in code-point order at every depth, so equal values
+ * Serialises a JSON value with object keys in JavaScript sort order at every depth, so equal values
  * always give equal text.
  *
  * @param value - a JSON value (objects, arrays, strings, finite numbers, booleans, null)
