@@ -84,6 +84,6 @@ export function defineServiceFunction<
   return {
     name,
     args,
-    run: (input, context) => handler(parseInput(args, input, `${name} arguments`), context),
+    run: async (input, context) => handler(parseInput(args, input, `${name} arguments`), context),
   };
 }
