@@ -135,11 +135,10 @@ export function verifyGrant(token: unknown, options: VerifyGrantOptions): GrantC
   }
 
   const signatureBytes = decodePart(signature, 'signature bytes');
-  const signed = utf8Encode(`${header}.${payload}`);
-  if (
-    signatureBytes.length !== SIGNATURE_BYTES ||
-    !isValidSignature(signatureBytes, signed, options.publicKey)
-  ) {
+  if (signatureBytes.length !== SIGNATURE_BYTES) {
+    throw malformed(`its signature is not ${SIGNATURE_BYTES} bytes`);
+  }
+  if (!isValidSignature(signatureBytes, utf8Encode(`${header}.${payload}`), options.publicKey)) {
     throw new AcquireError(ErrorCode.GRANT_FORGED, 'grant token signature does not verify');
   }
 
