@@ -2,7 +2,10 @@
  * What a verified grant lets its holder touch. Callers name objects by keys relative to the
  * granted prefix; resolving a relative key can only ever give a key under that prefix, because
  * a valid key has no empty, `.` or `..` segments. Keys that try to climb out (`../x`, `/x`) are
- * refused as out of scope, other broken keys as invalid.
+ * refused as out of scope, other broken keys as invalid. Keys whose first segment is `buckets`
+ * look like full keys (`buckets/bob/x`) and are refused as out of scope too, so a caller that
+ * mistakes relative keys for full ones fails loudly instead of writing to a nested copy; the one
+ * cost is that a bucket cannot hold a top-level folder named `buckets`.
  *
  * @module
  */
@@ -10,7 +13,7 @@
 import { AcquireError, ErrorCode } from '../errors.js';
 import { assertValidKey, isKeyUnderPrefix } from '../store/keys.js';
 import type { AccessMode } from './access-permissions.js';
-import { bucketMarkerKey } from './bucket.js';
+import { BUCKETS_PREFIX, bucketMarkerKey } from './bucket.js';
 import type { GrantClaims } from './grant-token.js';
 
 /** What the caller means to do with a resolved key. */
@@ -38,12 +41,20 @@ export function assertGrantMode(claims: GrantClaims, required: AccessMode): void
  * @param relativeKey - the caller's key, for example `photos/cat.jpg`
  * @param use - `change` also refuses the bucket's marker record
  * @returns `<prefix>/<relativeKey>`
- * @throws AcquireError `GRANT_OUT_OF_SCOPE` when the key tries to leave the prefix or changes the
- *   marker; `INVALID_KEY` when it breaks the key rules otherwise (also when too long once joined)
+ * @throws AcquireError `GRANT_OUT_OF_SCOPE` when the key tries to leave the prefix, looks like a
+ *   full key, or changes the marker; `INVALID_KEY` when it breaks the key rules otherwise (also
+ *   when too long once joined to the prefix)
  */
 export function resolveGrantKey(claims: GrantClaims, relativeKey: string, use: GrantUse): string {
-  if (relativeKey.startsWith('/') || relativeKey.split('/').includes('..')) {
+  const segments = relativeKey.split('/');
+  if (relativeKey.startsWith('/') || segments.includes('..')) {
     throw outOfScope(claims, 'key would leave the granted prefix');
+  }
+  if (segments[0] === BUCKETS_PREFIX) {
+    throw outOfScope(
+      claims,
+      `keys are relative to the granted prefix; "${BUCKETS_PREFIX}/" looks like a full key`,
+    );
   }
   assertValidKey(relativeKey, 'key');
 

@@ -219,24 +219,26 @@ describe('grants are refused', () => {
     expect(await snapshotStore(storage)).toEqual(before);
   });
 
-  it("never reach another user's objects: their prefix is only a folder inside one's own", async () => {
+  it("never reach another user's objects, and refuse keys that look like full keys", async () => {
     const { context, storage } = testbed;
+    const before = await snapshotStore(storage);
 
-    expect(await readObject.run({ grant: readable, key: 'buckets/bob/secret' }, context)).toEqual({
-      found: false,
-    });
-    await writeObject.run(
-      { grant: writable, key: 'buckets/bob/secret', value: text('mine') },
-      context,
-    );
+    for (const key of ['buckets/bob/secret', 'buckets/alice/kept', 'buckets']) {
+      expect(await codeOf(readObject.run({ grant: readable, key }, context)), key).toBe(
+        ErrorCode.GRANT_OUT_OF_SCOPE,
+      );
+      const write = writeObject.run({ grant: writable, key, value: text('mine') }, context);
+      expect(await codeOf(write), key).toBe(ErrorCode.GRANT_OUT_OF_SCOPE);
+      expect(await codeOf(listObjects.run({ grant: readable, prefix: key }, context)), key).toBe(
+        ErrorCode.GRANT_OUT_OF_SCOPE,
+      );
+    }
+    expect(await snapshotStore(storage)).toEqual(before);
 
-    expect(new TextDecoder().decode((await storage.read('buckets/bob/secret'))?.value)).toBe(
-      'bob only',
-    );
-    expect(await storage.read('buckets/alice/buckets/bob/secret')).toBeDefined();
     const bobGrant = (await testbed.requestGrant('bob', 'read')).grant;
     expect(await listObjects.run({ grant: bobGrant }, context)).toEqual({
       keys: ['.bucket', 'secret'],
     });
+    expect(await listObjects.run({ grant: readable }, context)).toEqual({ keys: ['.bucket'] });
   });
 });

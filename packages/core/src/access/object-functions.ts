@@ -158,7 +158,8 @@ export const writeObject: ServiceFunction<
 });
 
 /**
- * `list_objects`: lists one page of keys under the granted prefix (or a prefix inside it).
+ * `list_objects`: lists one page of keys under the granted prefix (or a prefix inside it). The
+ * bucket's `.bucket` marker is listed like any other object.
  *
  * @throws AcquireError `INVALID_ARGUMENT`, a `GRANT_*` code, or `INVALID_KEY`
  */
