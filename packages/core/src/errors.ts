@@ -7,6 +7,7 @@
  * @module
  */
 
+import { ACCESS_ERROR_CODES } from './access/error-codes.js';
 import { ACCOUNTING_ERROR_CODES } from './accounting/error-codes.js';
 import { IDENTITY_ERROR_CODES } from './identity/error-codes.js';
 import { SERVICE_ERROR_CODES } from './service/error-codes.js';
@@ -42,11 +43,13 @@ const FOUNDATION_ERROR_CODES = {
 export const ErrorCode: typeof FOUNDATION_ERROR_CODES &
   typeof IDENTITY_ERROR_CODES &
   typeof ACCOUNTING_ERROR_CODES &
-  typeof SERVICE_ERROR_CODES = {
+  typeof SERVICE_ERROR_CODES &
+  typeof ACCESS_ERROR_CODES = {
   ...FOUNDATION_ERROR_CODES,
   ...IDENTITY_ERROR_CODES,
   ...ACCOUNTING_ERROR_CODES,
   ...SERVICE_ERROR_CODES,
+  ...ACCESS_ERROR_CODES,
 };
 
 /** One of the stable error codes in {@link ErrorCode}. */

@@ -16,6 +16,77 @@
  * @module
  */
 
+export type { AccessContext } from './access/access-context.js';
+export { ACCESS_FUNCTIONS } from './access/access-functions.js';
+export {
+  ACCESS_MODES,
+  ACCESS_PERMISSIONS_DEFAULT,
+  type AccessMode,
+  type AccessPermissions,
+  type AccessRule,
+  ANY_USER,
+  accessRuleFor,
+  GRANT_LIFETIME_MS_DEFAULT,
+  GRANT_LIFETIME_MS_MAX,
+  GRANT_LIFETIME_MS_MIN,
+  PERMISSION_RULES_MAX,
+  PERMISSIONS_LIFETIME_MS_MAX_DEFAULT,
+  parseAccessPermissions,
+  permittedLifetimeMs,
+} from './access/access-permissions.js';
+export {
+  BUCKET_MARKER_NAME,
+  BUCKETS_PREFIX,
+  type BucketRecord,
+  bucketMarkerKey,
+  bucketPrefix,
+  type EnsuredBucket,
+  ensureBucket,
+} from './access/bucket.js';
+export { ACCESS_ERROR_CODES } from './access/error-codes.js';
+export {
+  type GrantPresigner,
+  PRESIGNED_URL_LENGTH_MAX_CHARS,
+  type PresignedGrantUrls,
+  type PresignRequest,
+  presignGrant,
+} from './access/grant-presigner.js';
+export {
+  assertGrantMode,
+  type GrantUse,
+  relativeGrantKey,
+  resolveGrantKey,
+  resolveGrantPrefix,
+} from './access/grant-scope.js';
+export {
+  GRANT_ID_LENGTH_MAX_CHARS,
+  GRANT_TOKEN_LENGTH_MAX_CHARS,
+  GRANT_TOKEN_VERSION,
+  type GrantClaims,
+  signGrant,
+  type VerifyGrantOptions,
+  verifyGrant,
+} from './access/grant-token.js';
+export {
+  ACCESS_OBJECT_SIZE_MAX_BYTES,
+  deleteObject,
+  type FoundObject,
+  type ListObjectsArgs,
+  type ListObjectsResult,
+  listObjects,
+  type MissingObject,
+  type ObjectChangeResult,
+  type ObjectKeyArgs,
+  type ReadObjectResult,
+  readObject,
+  type WriteObjectArgs,
+  writeObject,
+} from './access/object-functions.js';
+export {
+  type RequestBucketArgs,
+  type RequestBucketResult,
+  requestBucket,
+} from './access/request-bucket.js';
 export {
   base64UrlDecode,
   base64UrlEncode,
