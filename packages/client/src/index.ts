@@ -14,6 +14,12 @@
  */
 
 export {
+  createServiceClient,
+  type FunctionCaller,
+  type ServiceClient,
+  type ServiceFunctionMap,
+} from './clients/service-client.js';
+export {
   createWallet,
   type Wallet,
   type WalletOptions,

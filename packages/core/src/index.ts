@@ -151,6 +151,26 @@ export {
   verifyTotpCode,
 } from './crypto/totp.js';
 export { AcquireError, type AcquireErrorOptions, ErrorCode } from './errors.js';
+export { type LogFields, type Logger, silentLogger } from './logging.js';
+export type {
+  AuthorisationRequirements,
+  AuthorisationVerifier,
+  SessionCertificate,
+  SessionCertificateResolver,
+  VerifiedAuthorisation,
+} from './service/authorisation-verifier.js';
+export {
+  AUTHORISATION_ARGUMENT,
+  canonicalJson,
+  requestResource,
+} from './service/request-resource.js';
+export {
+  defineServiceFunction,
+  type ServiceContext,
+  type ServiceFunction,
+  type ServiceFunctionArgs,
+  type ServiceFunctionResult,
+} from './service/service-function.js';
 export {
   backOff,
   CAS_ATTEMPTS_MAX,
@@ -201,3 +221,4 @@ export {
   type ManualClock,
   systemClock,
 } from './time/clock.js';
+export { parseInput } from './validation.js';

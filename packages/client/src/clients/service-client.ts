@@ -14,7 +14,10 @@ import {
 } from '@acquire/core';
 
 /** Sends one call to a service and returns its decoded result, or throws its AcquireError. */
-export type FunctionCaller = (name: string, args: Readonly<Record<string, unknown>>) => Promise<unknown>;
+export type FunctionCaller = (
+  name: string,
+  args: Readonly<Record<string, unknown>>,
+) => Promise<unknown>;
 
 /** A record of service functions under the method names a client should have. */
 export type ServiceFunctionMap = Readonly<Record<string, ServiceFunction>>;
