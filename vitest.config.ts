@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 const PACKAGES = ['core', 'store-fs', 'store-s3', 'client'];
 
 /** Tests resolve workspace packages to their TypeScript sources, so no build is needed first. */
-const SOURCE_CONDITIONS = ['@acquire/source', 'import', 'module', 'node', 'default'];
+const SOURCE_CONDITIONS = ['@acquire/source', 'import', 'node', 'default'];
 
 export default defineConfig({
   resolve: { conditions: SOURCE_CONDITIONS },

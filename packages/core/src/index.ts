@@ -80,6 +80,7 @@ export {
   verifyTotpCode,
 } from './crypto/totp.js';
 export { AcquireError, type AcquireErrorOptions, ErrorCode } from './errors.js';
+export { type LogFields, type Logger, silentLogger } from './logging.js';
 export {
   backOff,
   CAS_ATTEMPTS_MAX,
@@ -130,3 +131,4 @@ export {
   type ManualClock,
   systemClock,
 } from './time/clock.js';
+export { parseInput } from './validation.js';
