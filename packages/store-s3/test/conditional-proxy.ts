@@ -1,8 +1,10 @@
 /**
  * An HTTP proxy on 127.0.0.1 that puts S3 conditional requests in front of s3rver, which ignores
  * them: `If-None-Match: *` and `If-Match` on PutObject (412, or 404 for an absent key) and,
- * optionally, `If-Match` on DeleteObject. Writes to one key pass one at a time, so the check and
- * the write are atomic, as on S3. Requests are forwarded byte for byte, Host header included, so
+ * optionally, `If-Match` on DeleteObject. Requests for one object pass one at a time, so a check
+ * and its write are atomic and, since each write is answered only once s3rver has the whole
+ * object on disk, no read sees a half-written object, as on S3. The proxy remembers the ETag of each object it wrote, so all writes must pass through
+ * it. Requests are forwarded byte for byte, Host header included, so
  * their signatures stay valid.
  *
  * It can also misbehave on purpose: answer conditional requests with 409
@@ -40,6 +42,10 @@ export interface ConditionalProxy {
   close(): Promise<void>;
 }
 
+/** A file write of a few megabytes finishes within a second, even on a busy machine. */
+const SETTLE_ATTEMPTS_MAX = 500;
+const SETTLE_WAIT_MS = 2;
+
 type Condition = { ifNoneMatch: string } | { ifMatch: string };
 
 /**
@@ -56,28 +62,40 @@ export async function startConditionalProxy(
   const upstreamUrl = new URL(upstream.endpoint);
   const heads = createS3rverClient(upstream.endpoint);
   const locks = new Map<string, Promise<void>>();
+  const etags = new Map<string, string | undefined>();
   let conflicts = 0;
   let drops = 0;
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const body = Buffer.concat(await request.toArray());
     const condition = conditionOf(request, options.conditionalDeletes);
-    const isWrite = request.method === 'PUT' || request.method === 'DELETE';
-    if (!isWrite) {
+    const { bucket, key } = objectOf(request);
+    if (key === '') {
       return relay(await forward(upstreamUrl, request, body), response);
     }
 
-    const { bucket, key } = objectOf(request);
-    await withLock(locks, `${bucket}/${key}`, async () => {
+    const name = `${bucket}/${key}`;
+    await withLock(locks, name, async () => {
       if (condition !== undefined && conflicts > 0) {
         conflicts--;
         return sendError(response, 409, 'ConditionalRequestConflict');
       }
-      const refusal = condition && (await checkCondition(heads, bucket, key, condition));
-      if (refusal !== undefined) {
-        return sendError(response, refusal.status, refusal.code);
+      if (condition !== undefined) {
+        if (!etags.has(name)) {
+          etags.set(name, await currentEtag(heads, bucket, key));
+        }
+        const refusal = checkCondition(etags.get(name), condition);
+        if (refusal !== undefined) {
+          return sendError(response, refusal.status, refusal.code);
+        }
       }
       const answer = await forward(upstreamUrl, request, body);
+      if (answer.status < 300 && request.method === 'PUT') {
+        etags.set(name, String(answer.headers.etag));
+        await settled(heads, bucket, key, body.length);
+      } else if (answer.status < 300 && request.method === 'DELETE') {
+        etags.set(name, undefined);
+      }
       if (condition !== undefined && request.method === 'PUT' && drops > 0) {
         drops--;
         request.socket.destroy();
@@ -132,16 +150,41 @@ function conditionOf(request: IncomingMessage, conditionalDeletes: boolean): Con
   return ifMatch === undefined ? undefined : { ifMatch };
 }
 
-async function checkCondition(
+function currentEtag(
   heads: ReturnType<typeof createS3rverClient>,
   bucket: string,
   key: string,
-  condition: Condition,
-): Promise<{ status: number; code: string } | undefined> {
-  const etag = await heads.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(
+): Promise<string | undefined> {
+  return heads.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(
     (head) => head.ETag,
     () => undefined,
   );
+}
+
+/**
+ * Waits until s3rver has the whole object on disk: it answers a PutObject before its file write
+ * has finished, so a read right after could see part of the object.
+ */
+async function settled(
+  heads: ReturnType<typeof createS3rverClient>,
+  bucket: string,
+  key: string,
+  length: number,
+): Promise<void> {
+  for (let attempt = 0; attempt < SETTLE_ATTEMPTS_MAX; attempt++) {
+    const head = await heads.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    if (head.ContentLength === length) {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_WAIT_MS));
+  }
+  throw new Error(`s3rver did not finish writing ${key}`);
+}
+
+function checkCondition(
+  etag: string | undefined,
+  condition: Condition,
+): { status: number; code: string } | undefined {
   if ('ifNoneMatch' in condition) {
     return etag === undefined ? undefined : { status: 412, code: 'PreconditionFailed' };
   }
