@@ -1,11 +1,12 @@
 import { AcquireError, ErrorCode, listAllKeys, utf8Decode, utf8Encode } from '@acquire/core';
 import { runObjectStoreConformance } from '@acquire/core/testing';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3RVER_CREDENTIALS, type S3rverServer, startS3rver } from '../test/s3rver-server.js';
 import { createRecordingLogger, freshPrefix, rawListing } from '../test/store-fixtures.js';
 import { VALUE_HEADER_BYTES } from './object-body.js';
-import { createS3Store, type S3Store } from './s3-store.js';
+import { createS3Store, type S3Store, VERSION_LENGTH_MAX_CHARS } from './s3-store.js';
 import type { S3StoreOptions } from './s3-store-options.js';
 
 /** Over one 1,000-key S3 page, so listings cross a page boundary, yet quick on s3rver. */
@@ -183,7 +184,7 @@ describe('s3 store pre-signed URLs', () => {
     const upload = await store.presignUrl('uploads/avatar', { method: 'PUT', expiresInS: 60 });
     const download = await store.presignUrl('uploads/avatar', { method: 'GET' });
 
-    const put = await fetch(upload, { method: 'PUT', body: utf8Encode('picture bytes') });
+    const put = await fetch(upload, { method: 'PUT', body: 'picture bytes' });
     const got = await fetch(download);
 
     expect(put.status).toBe(200);
@@ -225,3 +226,49 @@ async function putRaw(store: S3Store, key: string, body: Uint8Array): Promise<vo
     new PutObjectCommand({ Bucket: server.bucket, Key: `${store.prefix}/${key}`, Body: body }),
   );
 }
+
+describe('s3 store bad input', () => {
+  it('refuses malformed values, versions and listing starts, and writes nothing', async () => {
+    const store = s3rverStore({ unsafeAllowNonConditionalServer: true });
+    const version = await store.write('kept/key', utf8Encode('kept'));
+    const before = await rawListing(server.client, server.bucket, `${store.prefix}/`);
+    const badValue = fc.anything().filter((value) => !(value instanceof Uint8Array));
+    const badVersion = fc.oneof(
+      fc.anything().filter((value) => typeof value !== 'string' && value !== undefined),
+      fc.constantFrom(
+        '',
+        ' "etag"',
+        '"a b"',
+        'tab\t',
+        'é',
+        'x'.repeat(VERSION_LENGTH_MAX_CHARS + 1),
+      ),
+    );
+
+    const badStart = fc.oneof(
+      fc.anything().filter((value) => typeof value !== 'string' && value !== undefined),
+      fc.constant('lone\ud800surrogate'),
+    );
+
+    await fc.assert(
+      fc.asyncProperty(badValue, badVersion, badStart, async (value, bad, start) => {
+        const attempts = [
+          () => store.write('kept/key', value as Uint8Array),
+          () => store.writeIfAbsent('new/key', value as Uint8Array),
+          () => store.writeIfVersion('kept/key', value as Uint8Array, version),
+          () => store.writeIfVersion('kept/key', utf8Encode('x'), bad as string),
+          () => store.delete('kept/key', { ifVersion: bad as string }),
+          () => store.listPage('kept', { startAfter: start as string }),
+        ];
+        for (const attempt of attempts) {
+          const error = await caught(attempt());
+          expect(AcquireError.is(error, ErrorCode.INVALID_ARGUMENT), String(error)).toBe(true);
+        }
+      }),
+      { numRuns: 40 },
+    );
+
+    expect(await rawListing(server.client, server.bucket, `${store.prefix}/`)).toEqual(before);
+    expect((await store.read('kept/key'))?.version).toBe(version);
+  });
+});
