@@ -1,15 +1,20 @@
 /**
  * The whole conformance suite, racing cases included, against a real S3-compatible server that
  * honours conditional writes (MinIO, AWS S3). It runs only when these are set:
- * `ACQUIRE_TEST_S3_ENDPOINT`, `ACQUIRE_TEST_S3_BUCKET` (an existing bucket), `AWS_ACCESS_KEY_ID`
+ * `ACQUIRE_TEST_S3_ENDPOINT`, `ACQUIRE_TEST_S3_BUCKET` (created when missing), `AWS_ACCESS_KEY_ID`
  * and `AWS_SECRET_ACCESS_KEY`; optionally `AWS_SESSION_TOKEN`, `ACQUIRE_TEST_S3_REGION` and
  * `ACQUIRE_TEST_S3_PATH_STYLE=false` for virtual-hosted buckets. Each test uses a fresh prefix and
  * removes what it wrote.
  */
 
 import { runObjectStoreConformance } from '@acquire/core/testing';
-import { DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { describe, expect, it } from 'vitest';
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  HeadBucketCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { freshPrefix, rawListing } from '../test/store-fixtures.js';
 import { createS3Store, type S3Store } from './s3-store.js';
 import { S3_REGION_DEFAULT } from './s3-store-options.js';
@@ -71,6 +76,17 @@ async function removePrefix(store: S3Store): Promise<void> {
 }
 
 describe.skipIf(!configured)('s3 store on ACQUIRE_TEST_S3_ENDPOINT', () => {
+  beforeAll(async () => {
+    const bucket = { Bucket: environment.bucket };
+    const exists = await cleanupClient.send(new HeadBucketCommand(bucket)).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) {
+      await cleanupClient.send(new CreateBucketCommand(bucket));
+    }
+  });
+
   it('finds that the server honours conditional writes', async () => {
     const store = endpointStore();
     const support = await store.checkCapabilities();
