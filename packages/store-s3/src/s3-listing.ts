@@ -27,6 +27,28 @@ import { storeUnavailable } from './s3-errors.js';
 import type { S3Target } from './s3-objects.js';
 
 /**
+ * Checks the arguments of a listing, before any request is made.
+ *
+ * @param prefix - `''` or a valid key
+ * @param options - where to start and how many
+ * @returns the page size to ask for
+ * @throws AcquireError `INVALID_KEY` for a bad prefix, `INVALID_ARGUMENT` for a bad limit or
+ *   start key
+ */
+export function checkListArguments(prefix: string, options: ListPageOptions): number {
+  assertValidPrefix(prefix);
+  const limit = resolvePageLimit(options.limit);
+  const { startAfter } = options as { startAfter: unknown };
+  if (startAfter !== undefined && (typeof startAfter !== 'string' || !startAfter.isWellFormed())) {
+    throw new AcquireError(
+      ErrorCode.INVALID_ARGUMENT,
+      'list startAfter must be a string without lone surrogates',
+    );
+  }
+  return limit;
+}
+
+/**
  * Lists one page of store keys under a prefix. Objects that are not store keys (probe objects,
  * foreign objects with names that break the key rules) and tombstones are left out, so a page
  * may hold fewer keys than the limit while `next` says more may follow.
@@ -45,10 +67,8 @@ export async function listObjectPage(
   prefix: string,
   options: ListPageOptions,
 ): Promise<ListPage> {
-  assertValidPrefix(prefix);
-  const limit = resolvePageLimit(options.limit);
+  const limit = checkListArguments(prefix, options);
   const { startAfter } = options;
-  assertValidStartAfter(startAfter);
 
   const response = await sendList(target, {
     Bucket: target.bucket,
@@ -88,14 +108,5 @@ async function sendList(target: S3Target, input: ListInput) {
     return await target.client.send(new ListObjectsV2Command(input));
   } catch (error) {
     throw storeUnavailable(error, 'ListObjectsV2', input.Prefix);
-  }
-}
-
-function assertValidStartAfter(startAfter: unknown): void {
-  if (startAfter !== undefined && (typeof startAfter !== 'string' || !startAfter.isWellFormed())) {
-    throw new AcquireError(
-      ErrorCode.INVALID_ARGUMENT,
-      'list startAfter must be a string without lone surrogates',
-    );
   }
 }

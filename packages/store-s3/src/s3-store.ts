@@ -25,7 +25,7 @@ import {
 import { decodeBody, encodeValueBody, VALUE_HEADER_BYTES } from './object-body.js';
 import { toObjectKey } from './object-keys.js';
 import { type PresignedUrlOptions, presignObjectUrl } from './presign.js';
-import { listObjectPage } from './s3-listing.js';
+import { checkListArguments, listObjectPage } from './s3-listing.js';
 import { type ConditionalOutcome, deleteObject, getObject, putObject } from './s3-objects.js';
 import {
   type ResolvedS3StoreOptions,
@@ -204,6 +204,7 @@ class S3ObjectStore implements S3Store {
   }
 
   async listPage(prefix: string, options: ListPageOptions = {}): Promise<ListPage> {
+    checkListArguments(prefix, options);
     await this.#ready();
     return listObjectPage(this.#target, this.prefix, prefix, options);
   }
