@@ -18,7 +18,7 @@ import { createS3Store, type S3Store } from './s3-store.js';
  * Listing goes through the same code as in the s3rver suite, which lists 1,100 keys across an S3
  * page boundary; here a few pages of 100 are enough, and every write through the proxy is slow.
  */
-const LISTING_KEY_COUNT = 250;
+const LISTING_KEY_COUNT = 150;
 
 /** Racing compare-and-swap loops: the proxy serialises each key, so fewer than the suite's 16. */
 const CAS_WORKERS = 6;

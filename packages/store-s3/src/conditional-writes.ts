@@ -5,10 +5,10 @@
  * Two details make them exact. First, a request the SDK retried after a lost answer can report a
  * failed precondition although its first attempt wrote: the body's random write id tells our own
  * write apart, so such a write is reported as done. Second, on a server that ignores `If-Match` on
- * DeleteObject (MinIO and Cloudflare R2 at the time of writing), a conditional delete replaces the
- * object with a tombstone by a conditional PutObject, which such servers do honour. Tombstones
- * read as absent, are skipped by listings and are replaced by write-if-absent; an unconditional
- * delete removes them.
+ * DeleteObject (MinIO was reported to; Cloudflare R2 does not document it), a conditional delete
+ * replaces the object with a tombstone by a conditional PutObject, which such servers do honour.
+ * Tombstones read as absent, are skipped by listings and are replaced by write-if-absent; an
+ * unconditional delete removes them.
  *
  * @module
  */

@@ -26,7 +26,13 @@ import { decodeBody, encodeValueBody, VALUE_HEADER_BYTES } from './object-body.j
 import { toObjectKey } from './object-keys.js';
 import { type PresignedUrlOptions, presignObjectUrl } from './presign.js';
 import { checkListArguments, listObjectPage } from './s3-listing.js';
-import { type ConditionalOutcome, deleteObject, getObject, putObject } from './s3-objects.js';
+import {
+  type ConditionalOutcome,
+  deleteObject,
+  getObject,
+  putObject,
+  type S3Target,
+} from './s3-objects.js';
 import {
   type ResolvedS3StoreOptions,
   resolveS3StoreOptions,
@@ -120,7 +126,7 @@ class S3ObjectStore implements S3Store {
   readonly bucket: string;
   readonly prefix: string;
   readonly #options: ResolvedS3StoreOptions;
-  readonly #target: { readonly client: ResolvedS3StoreOptions['client']; readonly bucket: string };
+  readonly #target: S3Target;
   #support: S3ServerSupport | undefined;
   #probing: Promise<S3ServerSupport> | undefined;
 
