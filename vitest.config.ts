@@ -2,8 +2,12 @@ import { defineConfig } from 'vitest/config';
 
 const PACKAGES = ['core', 'store-fs', 'store-s3', 'client'];
 
-/** Tests resolve workspace packages to their TypeScript sources, so no build is needed first. */
-const SOURCE_CONDITIONS = ['@acquire/source', 'import', 'module', 'node', 'default'];
+/**
+ * Tests resolve workspace packages to their TypeScript sources, so no build is needed first.
+ * `module` is left out: with it, packages such as the AWS SDK resolve to builds whose
+ * extensionless imports Node cannot load.
+ */
+const SOURCE_CONDITIONS = ['@acquire/source', 'import', 'node', 'default'];
 
 export default defineConfig({
   resolve: { conditions: SOURCE_CONDITIONS },

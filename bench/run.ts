@@ -6,9 +6,11 @@
  */
 
 import { benchCrypto } from './crypto.bench.js';
+import { benchS3 } from './s3.bench.js';
 
 const SECTIONS: Record<string, () => Promise<void>> = {
   crypto: benchCrypto,
+  s3: benchS3,
 };
 
 const wanted = process.argv.slice(2);
