@@ -6,9 +6,11 @@
  */
 
 import { benchCrypto } from './crypto.bench.js';
+import { benchIdentity } from './identity.bench.js';
 
 const SECTIONS: Record<string, () => Promise<void>> = {
   crypto: benchCrypto,
+  identity: benchIdentity,
 };
 
 const wanted = process.argv.slice(2);

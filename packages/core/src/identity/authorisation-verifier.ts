@@ -8,7 +8,7 @@
  * Refusals are never cached.
  *
  * Single-use nonces are claimed at `authorisation_nonces/<hour>/<session uid>/<nonce>` in the
- * verifier's store; `<hour>` is the authorisation's own timestamp in whole hours, so
+ * verifier's store; `<hour>` is the authorisation's own timestamp in whole hours, zero-padded, so
  * {@link pruneSpentNonces} can drop whole hours once every authorisation in them is stale.
  *
  * @module
@@ -99,10 +99,46 @@ export function createAuthorisationVerifier(
   options: AuthorisationVerifierOptions,
 ): AuthorisationVerifier {
   const staleAfterMs = options.staleAfterMs ?? AUTHORISATION_STALE_MS;
+  const certificateFor = createCertificateSource(options);
+
+  return async (input, requirements) => {
+    const authorisation = parseAuthorisation(input);
+    const trusted = options.isTrustedIdentity?.(authorisation.identityUrl) ?? true;
+    if (!trusted) {
+      throw new AcquireError(ErrorCode.UNTRUSTED_IDENTITY, 'identity service is not trusted here');
+    }
+    if (authorisation.resource !== requirements.resource) {
+      throw new AcquireError(ErrorCode.WRONG_RESOURCE, 'authorisation is for another resource');
+    }
+    checkAge(authorisation, options.clock.now(), staleAfterMs);
+
+    const certificate = await certificateFor(authorisation);
+    if (
+      certificate.status === 'logged_out' &&
+      authorisation.timestampMs > (certificate.logoutTimeMs ?? certificate.loginTimeMs)
+    ) {
+      throw new AcquireError(ErrorCode.SESSION_LOGGED_OUT, 'signed after the session ended');
+    }
+    if (requirements.singleUse === true) {
+      await spendNonce(options.store, authorisation, options.clock.now());
+    }
+
+    const { userUid, sessionUid, identityUrl, resource } = authorisation;
+    return { userUid, sessionUid, identityUrl, resource };
+  };
+}
+
+/**
+ * Resolves the certificate that must have signed an authorisation, and checks the signature.
+ * A certificate is cached only after a signature verified under it; refusals are not cached.
+ */
+function createCertificateSource(
+  options: AuthorisationVerifierOptions,
+): (authorisation: Authorisation) => Promise<SessionCertificate> {
   const cacheTtlMs = options.cacheTtlMs ?? CERTIFICATE_CACHE_TTL_MS;
   const cache = new Map<string, CacheEntry>();
 
-  const resolve = async (authorisation: Authorisation): Promise<SessionCertificate> => {
+  return async (authorisation) => {
     const { identityUrl, userUid, sessionUid } = authorisation;
     const cacheKey = `${identityUrl}\n${userUid}\n${sessionUid}`;
     const cached = cache.get(cacheKey);
@@ -118,32 +154,6 @@ export function createAuthorisationVerifier(
       remember(cache, cacheKey, { certificate, expiresMs: options.clock.now() + cacheTtlMs });
     }
     return certificate;
-  };
-
-  return async (input, requirements) => {
-    const authorisation = parseAuthorisation(input);
-    const trusted = options.isTrustedIdentity?.(authorisation.identityUrl) ?? true;
-    if (!trusted) {
-      throw new AcquireError(ErrorCode.UNTRUSTED_IDENTITY, 'identity service is not trusted here');
-    }
-    if (authorisation.resource !== requirements.resource) {
-      throw new AcquireError(ErrorCode.WRONG_RESOURCE, 'authorisation is for another resource');
-    }
-    checkAge(authorisation, options.clock.now(), staleAfterMs);
-
-    const certificate = await resolve(authorisation);
-    if (
-      certificate.status === 'logged_out' &&
-      authorisation.timestampMs > (certificate.logoutTimeMs ?? certificate.loginTimeMs)
-    ) {
-      throw new AcquireError(ErrorCode.SESSION_LOGGED_OUT, 'signed after the session ended');
-    }
-    if (requirements.singleUse === true) {
-      await spendNonce(options.store, authorisation, options.clock.now());
-    }
-
-    const { userUid, sessionUid, identityUrl, resource } = authorisation;
-    return { userUid, sessionUid, identityUrl, resource };
   };
 }
 

@@ -13,7 +13,7 @@ import type { EncryptionKeyPair } from '../crypto/sealed-box.js';
 import { verifyTotpCode } from '../crypto/totp.js';
 import { AcquireError, ErrorCode } from '../errors.js';
 import { defineServiceFunction, type ServiceFunction } from '../service/service-function.js';
-import { readJson, updateJson } from '../store/json.js';
+import { readJson } from '../store/json.js';
 import {
   CODE_SCHEMA,
   PASSWORD_SCHEMA,
@@ -21,17 +21,13 @@ import {
   UID_SCHEMA,
   USERNAME_SCHEMA,
 } from './argument-schemas.js';
-import { openDeviceSecret, rememberDevice } from './devices.js';
+import { openDeviceSecret } from './devices.js';
 import type { IdentityContext } from './identity-context.js';
-import {
-  approveSession,
-  isLiveSession,
-  type LoginSession,
-  parseLoginSession,
-} from './login-session.js';
+import { approveLogin, type CheckedLogin } from './login-approval.js';
+import { isLiveSession, type LoginSession, parseLoginSession } from './login-session.js';
 import { findPendingRequest } from './pending-requests.js';
 import { markSessionSuspicious, pruneSpentCodes, spendCode } from './spent-codes.js';
-import { ACCOUNT_SECRET_ID, liveSessionKey, requestKey } from './store-layout.js';
+import { ACCOUNT_SECRET_ID, liveSessionKey } from './store-layout.js';
 import {
   assertNotThrottled,
   clearLoginFailures,
@@ -88,13 +84,6 @@ type FailureReason =
   | 'wrong-code'
   | 'code-reused';
 
-/** Credentials that checked out, ready to approve with. */
-interface CheckedLogin {
-  readonly account: UserAccount;
-  readonly session: LoginSession;
-  readonly secretId: string;
-}
-
 type CheckOutcome = { readonly failure: FailureReason } | { readonly checked: CheckedLogin };
 
 /**
@@ -137,7 +126,7 @@ export const login: ServiceFunction<
   }
 
   await clearLoginFailures(context.store, throttle);
-  return approve(args, username, outcome.checked, context, nowMs);
+  return approveLogin(username, outcome.checked, args.rememberDevice === true, context, nowMs);
 });
 
 /** Checks the request, password, code and its single use; writes only the spent-code claim. */
@@ -262,59 +251,4 @@ async function reportReuse(
     { name: username.key, sessionUid, firstSessionUid },
     'one-time code reused; both sessions marked suspicious',
   );
-}
-
-/** Writes the approval (the code is already spent), drops the request, remembers the device. */
-async function approve(
-  args: LoginArgs,
-  username: Username,
-  checked: CheckedLogin,
-  context: IdentityContext,
-  nowMs: number,
-): Promise<LoginResult> {
-  const { store } = context;
-  const { session } = checked;
-  const deviceUid = checked.secretId === ACCOUNT_SECRET_ID ? undefined : checked.secretId;
-
-  const stored = await updateJson<LoginSession>(
-    store,
-    liveSessionKey(username.key, session.sessionUid),
-    (current) => approvedOrSuspicious(current, nowMs, deviceUid),
-    { parse: parseLoginSession },
-  );
-  await store.delete(requestKey(session.shortUid, session.sessionUid));
-  context.logger.info(
-    { userUid: checked.account.userUid, sessionUid: session.sessionUid },
-    'login approved',
-  );
-
-  if (args.rememberDevice !== true || stored?.status !== 'approved') {
-    return { status: 'approved', sessionUid: session.sessionUid };
-  }
-  const device = await rememberDevice(store, username.key, checked.account, nowMs);
-  return {
-    status: 'approved',
-    sessionUid: session.sessionUid,
-    deviceUid: device.deviceUid,
-    deviceProvisioningUri: device.provisioningUri,
-  };
-}
-
-/**
- * The approval transition. A session marked suspicious between the code claim and this write
- * (by a concurrent reuse of the same code) stays suspicious but records its login time: the
- * claim decided the approval, and the reuse came after it.
- */
-function approvedOrSuspicious(
-  current: LoginSession | undefined,
-  nowMs: number,
-  deviceUid: string | undefined,
-): LoginSession {
-  if (current?.status === 'suspicious' && current.loginTimeMs === undefined) {
-    return { ...current, loginTimeMs: nowMs, deviceUid };
-  }
-  if (current === undefined) {
-    throw new AcquireError(ErrorCode.SESSION_NOT_PENDING, 'session is not waiting for approval');
-  }
-  return approveSession(current, nowMs, deviceUid);
 }
