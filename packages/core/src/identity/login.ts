@@ -170,6 +170,9 @@ async function checkLogin(
     sessionUid,
     nowMs,
   );
+  if (firstSpender === sessionUid) {
+    throw new AcquireError(ErrorCode.SESSION_NOT_PENDING, 'this login was already submitted');
+  }
   if (firstSpender !== undefined) {
     await reportReuse(context, username, firstSpender, sessionUid, nowMs);
     return { failure: 'code-reused' };

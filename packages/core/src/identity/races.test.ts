@@ -3,6 +3,7 @@ import { totpCode } from '../crypto/totp.js';
 import { AcquireError } from '../errors.js';
 import { readJson } from '../store/json.js';
 import { listAllKeys } from '../store/listing.js';
+import { createMemoryStore } from '../store/memory-store.js';
 import { createAuthorisation } from './authorisation.js';
 import { createAuthorisationVerifier } from './authorisation-verifier.js';
 import { getKeys } from './get-keys.js';
@@ -12,6 +13,7 @@ import { login } from './login.js';
 import { SESSIONS_OPEN_MAX } from './login-session.js';
 import { register } from './register.js';
 import {
+  createBarrierStore,
   createTestContext,
   registerUser,
   requestSession,
@@ -58,7 +60,9 @@ describe('races', () => {
   });
 
   it('lets exactly one of several racing logins spend a code, and marks every session suspicious', async () => {
-    const context = createTestContext();
+    const context = createTestContext({
+      store: createBarrierStore(createMemoryStore(), 'otps/', CODE_RACERS),
+    });
     const user = await registerUser(context, 'heidi');
     const sessions = [];
     for (let i = 0; i < CODE_RACERS; i++) {
@@ -91,6 +95,29 @@ describe('races', () => {
         getKeys.run({ userUid: user.userUid, sessionUid: session.sessionUid }, context),
       ).rejects.toMatchObject({ code: 'SESSION_SUSPICIOUS' });
     }
+  });
+
+  it('approves a login form submitted twice at once only once, without suspicion', async () => {
+    const context = createTestContext({
+      store: createBarrierStore(createMemoryStore(), 'otps/', 2),
+    });
+    const user = await registerUser(context, 'hank');
+    const session = await requestSession(context, user);
+    context.clock.advance(TOTP_STEP_MS);
+    const code = totpCode(user.totpSecret, context.clock);
+    const submit = () =>
+      login.run(
+        { shortUid: session.shortUid, username: 'hank', password: user.password, code },
+        context,
+      );
+
+    const outcome = codes(await Promise.allSettled([submit(), submit()]));
+    expect(outcome.sort()).toEqual(['SESSION_NOT_PENDING', 'ok']);
+    const { status } = await getStatus.run(
+      { username: 'hank', sessionUid: session.sessionUid },
+      context,
+    );
+    expect(status).toBe('approved');
   });
 
   it('refuses a code reused after a completed login and stops the first session signing', async () => {

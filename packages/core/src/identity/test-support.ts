@@ -230,3 +230,51 @@ export function createCapturingLogger(): CapturingLogger {
     logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') },
   };
 }
+
+/** A barrier gives up waiting after this long, so a test that goes wrong fails instead of hanging. */
+const BARRIER_TIMEOUT_MS = 5000;
+
+/**
+ * Wraps a store so that the first `parties` write-if-absent calls under `prefix` wait for each
+ * other and then go ahead together, forcing the interleaving a race test wants to see.
+ *
+ * @param store - the store to wrap
+ * @param prefix - the key prefix whose claims are held back
+ * @param parties - how many claims to gather
+ * @returns the wrapped store
+ */
+export function createBarrierStore(
+  store: ObjectStore,
+  prefix: string,
+  parties: number,
+): ObjectStore {
+  const waiting: (() => void)[] = [];
+  const releaseAll = (): void => {
+    for (const release of waiting.splice(0)) {
+      release();
+    }
+  };
+  let arrived = 0;
+
+  return {
+    capabilities: store.capabilities,
+    read: (key) => store.read(key),
+    write: (key, value) => store.write(key, value),
+    writeIfVersion: (key, value, version) => store.writeIfVersion(key, value, version),
+    delete: (key, options) => store.delete(key, options),
+    listPage: (prefixToList, options) => store.listPage(prefixToList, options),
+    async writeIfAbsent(key, value) {
+      if (key.startsWith(prefix) && arrived < parties) {
+        arrived++;
+        await new Promise<void>((resolve) => {
+          waiting.push(resolve);
+          if (waiting.length === parties) {
+            releaseAll();
+          }
+          setTimeout(releaseAll, BARRIER_TIMEOUT_MS);
+        });
+      }
+      return store.writeIfAbsent(key, value);
+    },
+  };
+}
