@@ -32,8 +32,6 @@ export interface GetKeysResult {
   readonly userUid: string;
   /** The session's certificate, when a session was asked for. */
   readonly session?: SessionCertificate;
-  /** The session's X25519 public key as `x25519:<base64url>`, while it is approved. */
-  readonly sessionPublicKey?: string;
 }
 
 const GET_KEYS_ARGS: v.GenericSchema<GetKeysArgs> = v.pipe(
@@ -71,13 +69,11 @@ export const getKeys: ServiceFunction<
     return user;
   }
 
-  const { certificate, session } = await readSessionCertificate(
+  const certificate = await readSessionCertificate(
     context.store,
     username.key,
     args.sessionUid,
     context.clock.now(),
   );
-  return session.status === 'approved' && session.publicKey !== undefined
-    ? { ...user, session: certificate, sessionPublicKey: session.publicKey }
-    : { ...user, session: certificate };
+  return { ...user, session: certificate };
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { totpCode } from '../crypto/totp.js';
 import { AcquireError } from '../errors.js';
 import { requestResource } from '../service/request-resource.js';
+import { readJson } from '../store/json.js';
 import { listAllKeys } from '../store/listing.js';
 import { createAuthorisation } from './authorisation.js';
 import { createAuthorisationVerifier } from './authorisation-verifier.js';
@@ -89,7 +90,6 @@ describe('identity end to end', () => {
       certificate: pending.keys.certificate,
       userUid: user.userUid,
     });
-    expect(keys.sessionPublicKey).toBe(pending.keys.publicKey);
 
     const verify = createAuthorisationVerifier({
       clock: context.clock,
@@ -112,6 +112,12 @@ describe('identity end to end', () => {
     ).toBe('logged_out');
     expect(await listAllKeys(context.store, 'sessions')).toEqual([]);
     expect(await listAllKeys(context.store, 'requests')).toEqual([]);
+    const expired = await readJson(context.store, `expired_sessions/alice/${pending.sessionUid}`);
+    expect(expired?.value).toMatchObject({
+      status: 'logged_out',
+      certificate: pending.keys.certificate,
+    });
+    expect(expired?.value).not.toHaveProperty('publicKey');
 
     const afterLogout = await getKeys.run(
       { username: 'alice', sessionUid: pending.sessionUid },
@@ -121,7 +127,6 @@ describe('identity end to end', () => {
       status: 'logged_out',
       logoutTimeMs: ended.logoutTimeMs,
     });
-    expect(afterLogout.sessionPublicKey).toBeUndefined();
 
     await expect(verify(authorisation, { resource: 'accounts/main' })).resolves.toBeDefined();
     context.clock.advance(1000);

@@ -48,12 +48,6 @@ export function createLocalSessionResolver(
     }
 
     const { username } = await requireUserByUid(context.store, userUid);
-    const { certificate } = await readSessionCertificate(
-      context.store,
-      username.key,
-      sessionUid,
-      context.clock.now(),
-    );
-    return certificate;
+    return readSessionCertificate(context.store, username.key, sessionUid, context.clock.now());
   };
 }

@@ -46,7 +46,7 @@ export function sessionCertificateOf(session: LoginSession, nowMs: number): Sess
  * @param name - the username key segment
  * @param sessionUid - the session uid
  * @param nowMs - now
- * @returns the certificate and the session's effective state
+ * @returns the certificate as it stands at `nowMs`
  * @throws AcquireError `SESSION_NOT_FOUND`, and the codes of {@link sessionCertificateOf}
  */
 export async function readSessionCertificate(
@@ -54,10 +54,7 @@ export async function readSessionCertificate(
   name: string,
   sessionUid: string,
   nowMs: number,
-): Promise<{ certificate: SessionCertificate; session: LoginSession }> {
+): Promise<SessionCertificate> {
   const { session } = await requireSession(store, name, sessionUid);
-  return {
-    certificate: sessionCertificateOf(session, nowMs),
-    session: effectiveSession(session, nowMs),
-  };
+  return sessionCertificateOf(session, nowMs);
 }
