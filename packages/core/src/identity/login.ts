@@ -1,8 +1,8 @@
 /**
  * `login`: a person approves a pending login request with username, password and one-time code.
  *
- * Every credential failure gives the same `LOGIN_FAILED`, counts against the throttle, and is
- * logged with its reason for operators only. A code is spent once per user; a second use is
+ * Every attempt counts against the throttle until its credentials check out; every credential
+ * failure gives the same `LOGIN_FAILED` and is logged with its reason for operators only. A code is spent once per user; a second use is
  * refused and both sessions involved become `suspicious`.
  *
  * @module
@@ -28,12 +28,7 @@ import { isLiveSession, type LoginSession, parseLoginSession } from './login-ses
 import { findPendingRequest } from './pending-requests.js';
 import { markSessionSuspicious, pruneSpentCodes, spendCode } from './spent-codes.js';
 import { ACCOUNT_SECRET_ID, liveSessionKey } from './store-layout.js';
-import {
-  assertNotThrottled,
-  clearLoginFailures,
-  recordLoginFailure,
-  throttleKeys,
-} from './throttle.js';
+import { admitAttempt, clearLoginFailures, throttleKeys } from './throttle.js';
 import { openAccountKeyPair, openSecret, type UserAccount } from './user-account.js';
 import { readAccount } from './user-lookup.js';
 import { parseUsername, type Username } from './usernames.js';
@@ -111,11 +106,10 @@ export const login: ServiceFunction<
   const username = parseUsername(args.username);
   const throttle = throttleKeys(username.key, context.remoteAddress);
   const nowMs = context.clock.now();
-  await assertNotThrottled(context.store, throttle, nowMs);
+  await admitAttempt(context.store, throttle, nowMs);
 
   const outcome = await checkLogin(args, username, context, nowMs);
   if ('failure' in outcome) {
-    await recordLoginFailure(context.store, throttle, nowMs);
     context.logger.info({ name: username.key, reason: outcome.failure }, 'login failed');
     throw outcome.failure === 'code-reused'
       ? new AcquireError(ErrorCode.ONE_TIME_CODE_REUSED, 'this one-time code was already used')

@@ -24,12 +24,7 @@ import { PASSWORD_SCHEMA, USERNAME_SCHEMA } from './argument-schemas.js';
 import { forgetDevices } from './devices.js';
 import { type IdentityContext, passwordLogN } from './identity-context.js';
 import { accountKey, whoisKey } from './store-layout.js';
-import {
-  assertNotThrottled,
-  clearLoginFailures,
-  recordLoginFailure,
-  throttleKeys,
-} from './throttle.js';
+import { admitAttempt, clearLoginFailures, throttleKeys } from './throttle.js';
 import { createUid } from './uids.js';
 import {
   openAccountKeyPair,
@@ -150,9 +145,9 @@ async function changePassword(
 ): Promise<RegisterResult> {
   const { store } = context;
   const throttle = throttleKeys(username.key, context.remoteAddress);
-  await assertNotThrottled(store, throttle, context.clock.now());
+  await admitAttempt(store, throttle, context.clock.now());
 
-  const keyPair = await openOrCount(existing.value, oldPassword, throttle, context);
+  const keyPair = await openWithOldPassword(existing.value, oldPassword, context);
   await clearLoginFailures(store, throttle);
   if (existing.value.status !== 'active') {
     throw new AcquireError(ErrorCode.USER_DISABLED, 'this account is disabled');
@@ -178,17 +173,16 @@ async function changePassword(
   return { userUid: account.userUid };
 }
 
-async function openOrCount(
+/** The attempt was already counted against the throttle when it was admitted. */
+async function openWithOldPassword(
   account: UserAccount,
   oldPassword: string,
-  throttle: readonly string[],
   context: IdentityContext,
 ): Promise<EncryptionKeyPair> {
   try {
     return await openAccountKeyPair(account, oldPassword);
   } catch (error) {
     if (AcquireError.is(error, ErrorCode.WRONG_PASSWORD)) {
-      await recordLoginFailure(context.store, throttle, context.clock.now());
       context.logger.info({ userUid: account.userUid }, 'password change refused: wrong password');
       throw new AcquireError(ErrorCode.WRONG_PASSWORD, 'the old password does not match');
     }

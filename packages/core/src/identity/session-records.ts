@@ -151,7 +151,9 @@ export async function retireSession(
 
 /**
  * Moves every ended session of a user out of `sessions/`, applying expiry, and counts the
- * live ones that remain.
+ * live ones that remain. When the listing is longer than {@link SESSION_SCAN_MAX} the count is
+ * reported as at least the cap: this call refuses, and the records it moved make room for the
+ * next.
  *
  * @param store - the identity store
  * @param name - the owner's key segment
@@ -168,7 +170,7 @@ export async function pruneSessions(
 
   for await (const key of listKeys(store, liveSessionsPrefix(name))) {
     if (++scanned > SESSION_SCAN_MAX) {
-      return live + 1;
+      return Math.max(live, SESSIONS_OPEN_MAX);
     }
     const found = await readJson(store, key, parseLoginSession);
     if (found === undefined) {

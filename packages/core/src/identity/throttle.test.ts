@@ -16,6 +16,9 @@ import {
 } from './test-support.js';
 import { LOGIN_BACKOFF_BASE_MS, LOGIN_BACKOFF_MAX_MS, LOGIN_FAILURES_FREE } from './throttle.js';
 
+/** Parallel guesses in one burst: well past the free failures. */
+const BURST_ATTEMPTS = 20;
+
 async function attempt(
   context: TestContext,
   user: TestUser,
@@ -76,6 +79,23 @@ describe('login throttling', () => {
     for (let i = 0; i < LOGIN_FAILURES_FREE - 1; i++) {
       expect((await attempt(context, user, fresh.shortUid, 'wrong')).code).toBe('LOGIN_FAILED');
     }
+  });
+
+  it('throttles a burst of parallel guesses as surely as a sequence', async () => {
+    const context = createTestContext();
+    const user = await registerUser(context, 'kurt');
+    const { shortUid } = await requestSession(context, user);
+
+    const results = await Promise.all(
+      Array.from({ length: BURST_ATTEMPTS }, (_, i) =>
+        attempt(context, user, shortUid, `guess ${i}`),
+      ),
+    );
+    const outcome = results.map((result) => result.code);
+    expect(outcome.filter((code) => code === 'LOGIN_FAILED')).toHaveLength(LOGIN_FAILURES_FREE);
+    expect(outcome.filter((code) => code === 'LOGIN_THROTTLED')).toHaveLength(
+      BURST_ATTEMPTS - LOGIN_FAILURES_FREE,
+    );
   });
 
   it('throttles a source address across users, and not other addresses', async () => {

@@ -1,7 +1,8 @@
 /**
  * Throttling of failed password checks, per user and per source address. The counters live in
  * the object store and change only by compare-and-swap, so they hold across any number of
- * stateless service instances sharing the store.
+ * stateless service instances sharing the store. Attempts are counted when admitted, before the
+ * credentials are checked, and the count is cleared on success.
  *
  * The first {@link LOGIN_FAILURES_FREE} failures cost nothing; each one after that blocks
  * further attempts for a doubling time, from {@link LOGIN_BACKOFF_BASE_MS} up to
@@ -71,14 +72,17 @@ export function throttleKeys(name: string, remoteAddress: string | undefined): s
 }
 
 /**
- * Refuses the attempt when any of its throttle records is blocking.
+ * Admits one attempt or refuses it. Every admitted attempt is counted as a failure before any
+ * credential is checked, by compare-and-swap, and {@link clearLoginFailures} wipes the count
+ * when the credentials turn out right. Counting first means a burst of parallel guesses is
+ * throttled as surely as a sequence: once the free attempts are admitted, the rest are refused.
  *
  * @param store - the identity store
  * @param keys - from {@link throttleKeys}
  * @param nowMs - now
  * @throws AcquireError `LOGIN_THROTTLED` with `details.retryAfterMs`
  */
-export async function assertNotThrottled(
+export async function admitAttempt(
   store: ObjectStore,
   keys: readonly string[],
   nowMs: number,
@@ -86,32 +90,27 @@ export async function assertNotThrottled(
   let retryAfterMs = 0;
   for (const key of keys) {
     const record = await readJson(store, key, parseThrottleRecord);
-    if (record !== undefined) {
-      retryAfterMs = Math.max(retryAfterMs, record.value.blockedUntilMs - nowMs);
-    }
+    retryAfterMs = Math.max(retryAfterMs, waitMs(record?.value, nowMs));
   }
+
+  for (const key of keys) {
+    if (retryAfterMs > 0) {
+      break;
+    }
+    await updateJson<ThrottleRecord>(
+      store,
+      key,
+      (current) => {
+        retryAfterMs = waitMs(current, nowMs);
+        return retryAfterMs > 0 ? undefined : nextRecord(current, nowMs);
+      },
+      { parse: parseThrottleRecord },
+    );
+  }
+
   if (retryAfterMs > 0) {
     throw new AcquireError(ErrorCode.LOGIN_THROTTLED, 'too many failed attempts; try again later', {
       details: { retryAfterMs },
-    });
-  }
-}
-
-/**
- * Counts one failure against every record and extends the block where due.
- *
- * @param store - the identity store
- * @param keys - from {@link throttleKeys}
- * @param nowMs - now
- */
-export async function recordLoginFailure(
-  store: ObjectStore,
-  keys: readonly string[],
-  nowMs: number,
-): Promise<void> {
-  for (const key of keys) {
-    await updateJson<ThrottleRecord>(store, key, (current) => nextRecord(current, nowMs), {
-      parse: parseThrottleRecord,
     });
   }
 }
@@ -132,6 +131,10 @@ export async function clearLoginFailures(
       await deleteIfUnchanged(store, key, stored.version);
     }
   }
+}
+
+function waitMs(record: ThrottleRecord | undefined, nowMs: number): number {
+  return record === undefined ? 0 : Math.max(0, record.blockedUntilMs - nowMs);
 }
 
 function nextRecord(current: ThrottleRecord | undefined, nowMs: number): ThrottleRecord {
