@@ -18,6 +18,9 @@
  * both, live first, so a move cut short by a crash is still read correctly and is finished by
  * the next pruning.
  *
+ * A verifier of single-use authorisations keeps its spent nonces in its own store, under
+ * `authorisation_nonces/<hour>/<session uid>/<nonce>` (see `createAuthorisationVerifier`).
+ *
  * @module
  */
 
