@@ -6,10 +6,12 @@
  */
 
 import { benchCrypto } from './crypto.bench.js';
+import { benchIdentity } from './identity.bench.js';
 import { benchS3 } from './s3.bench.js';
 
 const SECTIONS: Record<string, () => Promise<void>> = {
   crypto: benchCrypto,
+  identity: benchIdentity,
   s3: benchS3,
 };
 

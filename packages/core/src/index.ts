@@ -151,6 +151,89 @@ export {
   verifyTotpCode,
 } from './crypto/totp.js';
 export { AcquireError, type AcquireErrorOptions, ErrorCode } from './errors.js';
+export {
+  HOSTNAME_LENGTH_MAX_CHARS,
+  IP_ADDRESS_LENGTH_MAX_CHARS,
+  LOGIN_MESSAGE_LENGTH_MAX_CHARS,
+  PUBLIC_KEY_TEXT_LENGTH_MAX_CHARS,
+} from './identity/argument-schemas.js';
+export {
+  AUTHORISATION_ARGUMENT_SCHEMA,
+  AUTHORISATION_NONCE_BYTES,
+  type Authorisation,
+  authorisationMessage,
+  type CreateAuthorisationOptions,
+  createAuthorisation,
+  IDENTITY_URL_LENGTH_MAX_CHARS,
+  parseAuthorisation,
+  RESOURCE_LENGTH_MAX_CHARS,
+} from './identity/authorisation.js';
+export {
+  AUTHORISATION_CLOCK_SKEW_MS,
+  AUTHORISATION_STALE_MS,
+  type AuthorisationVerifierOptions,
+  CERTIFICATE_CACHE_ENTRIES_MAX,
+  CERTIFICATE_CACHE_TTL_MS,
+  createAuthorisationVerifier,
+  NONCE_BUCKET_MS,
+  NONCE_PRUNE_DELETIONS_MAX,
+  pruneSpentNonces,
+} from './identity/authorisation-verifier.js';
+export { DEVICES_REMEMBERED_MAX } from './identity/devices.js';
+export { type GetKeysArgs, type GetKeysResult, getKeys } from './identity/get-keys.js';
+export { type GetStatusArgs, type GetStatusResult, getStatus } from './identity/get-status.js';
+export type { IdentityContext } from './identity/identity-context.js';
+export { IDENTITY_FUNCTIONS } from './identity/identity-functions.js';
+export {
+  createLocalSessionResolver,
+  type LocalSessionResolverContext,
+} from './identity/local-session-resolver.js';
+export { type LoginArgs, type LoginResult, login } from './identity/login.js';
+export {
+  approveSession,
+  createLoginSession,
+  denySession,
+  effectiveSession,
+  isLiveSession,
+  LOGIN_SESSION_VERSION,
+  type LoginSession,
+  type LoginSessionStatus,
+  logOutSession,
+  markSuspicious,
+  type NewLoginSession,
+  parseLoginSession,
+  SESSION_REQUEST_TTL_MS,
+  SESSION_TTL_MS,
+  SESSIONS_OPEN_MAX,
+} from './identity/login-session.js';
+export { type LogoutArgs, type LogoutResult, logout } from './identity/logout.js';
+export { type RegisterArgs, type RegisterResult, register } from './identity/register.js';
+export {
+  type RequestLoginArgs,
+  type RequestLoginResult,
+  requestLogin,
+} from './identity/request-login.js';
+export { SPENT_CODE_RETENTION_MS } from './identity/spent-codes.js';
+export {
+  LOGIN_BACKOFF_BASE_MS,
+  LOGIN_BACKOFF_MAX_MS,
+  LOGIN_FAILURES_FORGET_MS,
+  LOGIN_FAILURES_FREE,
+} from './identity/throttle.js';
+export {
+  parseUserAccount,
+  USER_ACCOUNT_VERSION,
+  type UserAccount,
+  type UserAccountStatus,
+} from './identity/user-account.js';
+export {
+  parseUsername,
+  USERNAME_INPUT_LENGTH_MAX_CHARS,
+  USERNAME_LENGTH_MAX_CHARS,
+  USERNAME_LENGTH_MIN_CHARS,
+  type Username,
+} from './identity/usernames.js';
+export { type WhoisArgs, type WhoisResult, whois } from './identity/whois.js';
 export { type LogFields, type Logger, silentLogger } from './logging.js';
 export type {
   AuthorisationRequirements,
