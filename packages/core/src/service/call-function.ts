@@ -138,11 +138,21 @@ async function attemptCall(
   let info = await serviceInfo(url, options, false);
   let exchange = await exchangeCall(info, name, args, options);
 
-  // Replies signed by a key we do not know, and refusals to open the arguments, both mean the
-  // cached info is stale (the service rotated its keys): fetch it again, once.
-  if (exchange.outcome === 'stale-info' && info.fromCache) {
+  // A refusal to open the arguments means the cached info is stale (the service rotated its
+  // keys) and the function did not run: fetch the info again and send the call once more.
+  if (exchange.outcome === 'undecryptable' && info.fromCache) {
     info = await serviceInfo(url, options, true);
     exchange = await exchangeCall(info, name, args, options);
+  }
+  // A reply signed by a key we do not know also means stale info, but the function did run:
+  // fetch the info again and judge the same reply, never sending the call twice.
+  if (exchange.outcome === 'unknown-key' && info.fromCache) {
+    info = await serviceInfo(url, options, true);
+    const reply = unpackReply(exchange.body, {
+      ...exchange.expected,
+      signingKey: signingKeyOf(info.info),
+    });
+    exchange = { outcome: 'reply', reply, status: exchange.status };
   }
   if (exchange.outcome !== 'reply') {
     throw exchange.error;
@@ -152,7 +162,14 @@ async function attemptCall(
 
 type Exchange =
   | { readonly outcome: 'reply'; readonly reply: PlainReply; readonly status: number }
-  | { readonly outcome: 'stale-info'; readonly error: AcquireError };
+  | { readonly outcome: 'undecryptable'; readonly error: AcquireError }
+  | {
+      readonly outcome: 'unknown-key';
+      readonly error: AcquireError;
+      readonly body: unknown;
+      readonly expected: ReplyExpectation;
+      readonly status: number;
+    };
 
 async function exchangeCall(
   info: CheckedInfo,
@@ -176,20 +193,17 @@ async function exchangeCall(
     nonce: envelope.nonce as string,
     timestampMs: envelope.timestampMs as number,
     ...(replyKeyPair === undefined ? {} : { replyKeyPair }),
-    ...(signReply
-      ? {
-          signingKey: {
-            publicKey: decodePublicKey('ed25519', info.info.signingKey),
-            fingerprint: info.info.signingKeyFingerprint,
-          },
-        }
-      : {}),
+    ...(signReply ? { signingKey: signingKeyOf(info.info) } : {}),
   };
 
+  const body = parseReplyBody(response);
   try {
-    const reply = unpackReply(parseReplyBody(response), expected);
+    const reply = unpackReply(body, expected);
     if (reply.status === 'error' && reply.code === ErrorCode.ARGUMENTS_UNDECRYPTABLE) {
-      return { outcome: 'stale-info', error: remoteError(reply, info.info.url, response.status) };
+      return {
+        outcome: 'undecryptable',
+        error: remoteError(reply, info.info.url, response.status),
+      };
     }
     return { outcome: 'reply', reply, status: response.status };
   } catch (error) {
@@ -197,10 +211,17 @@ async function exchangeCall(
       AcquireError.is(error, ErrorCode.REPLY_INVALID_SIGNATURE) &&
       error.details?.unknownKey === true
     ) {
-      return { outcome: 'stale-info', error };
+      return { outcome: 'unknown-key', error, body, expected, status: response.status };
     }
     throw error;
   }
+}
+
+function signingKeyOf(info: ServicePublicInfo): NonNullable<ReplyExpectation['signingKey']> {
+  return {
+    publicKey: decodePublicKey('ed25519', info.signingKey),
+    fingerprint: info.signingKeyFingerprint,
+  };
 }
 
 interface CheckedInfo {
