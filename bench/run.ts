@@ -6,9 +6,11 @@
  */
 
 import { benchCrypto } from './crypto.bench.js';
+import { benchRuntime } from './runtime.bench.js';
 
 const SECTIONS: Record<string, () => Promise<void>> = {
   crypto: benchCrypto,
+  runtime: benchRuntime,
 };
 
 const wanted = process.argv.slice(2);

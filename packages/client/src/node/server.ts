@@ -13,10 +13,11 @@ import {
   AcquireError,
   ErrorCode,
   httpStatusForCode,
+  type Logger,
   REQUEST_BODY_BYTES_MAX,
   type ServiceHandler,
 } from '@acquire/core';
-import { type Logger, pino } from 'pino';
+import { pino } from 'pino';
 import {
   DEFAULT_HOST,
   DEFAULT_PORT,
@@ -57,7 +58,7 @@ export interface StartServerOptions {
   readonly createServices?: (server: {
     readonly url: string;
   }) => ServiceMounts | Promise<ServiceMounts>;
-  /** The request logger. @default pino at ACQUIRE_LOG_LEVEL, else `info` */
+  /** The request logger; a pino logger fits. @default pino at ACQUIRE_LOG_LEVEL, else `info` */
   readonly logger?: Logger;
   /** The largest request body read. @default REQUEST_BODY_BYTES_MAX */
   readonly bodyBytesMax?: number;
