@@ -141,11 +141,14 @@ export {
   SESSION_CERTIFICATE_CACHE_TTL_MS,
 } from './service/remote-session-resolver.js';
 export {
+  type ErrorReply,
+  type OkReply,
   type PlainReply,
   REPLY_MESSAGE_LENGTH_MAX_CHARS,
   RESERVED_REPLY_FIELDS,
   type ReplyExpectation,
   type ReplySignatureInput,
+  type ReplySigningKey,
   replySignatureMessage,
   unpackReply,
   type WrappedReply,
@@ -196,6 +199,7 @@ export {
 } from './service/service-url.js';
 export {
   ADMIN_PASSWORD_LENGTH_MIN_CHARS,
+  type RotatedKeys,
   SETUP_FUNCTION_NAME,
   type SetupArgs,
   type SetupResult,

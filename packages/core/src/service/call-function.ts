@@ -19,9 +19,11 @@ import { sealCall } from './call-envelope.js';
 import { type FetchedResponse, type FetchFunction, fetchWithLimits } from './http-fetch.js';
 import { HttpStatus } from './http-status.js';
 import {
+  type ErrorReply,
   type PlainReply,
   REPLY_MESSAGE_LENGTH_MAX_CHARS,
   type ReplyExpectation,
+  type ReplySigningKey,
   unpackReply,
 } from './reply-envelope.js';
 import {
@@ -217,7 +219,7 @@ async function exchangeCall(
   }
 }
 
-function signingKeyOf(info: ServicePublicInfo): NonNullable<ReplyExpectation['signingKey']> {
+function signingKeyOf(info: ServicePublicInfo): ReplySigningKey {
   return {
     publicKey: decodePublicKey('ed25519', info.signingKey),
     fingerprint: info.signingKeyFingerprint,
@@ -302,11 +304,7 @@ function resultOf(reply: PlainReply, url: string, status: number): CallResult {
   return result;
 }
 
-function remoteError(
-  reply: Extract<PlainReply, { status: 'error' }>,
-  url: string,
-  status: number,
-): AcquireError {
+function remoteError(reply: ErrorReply, url: string, status: number): AcquireError {
   return new AcquireError(reply.code, reply.message.slice(0, REPLY_MESSAGE_LENGTH_MAX_CHARS), {
     details: { service: url, httpStatus: status },
   });

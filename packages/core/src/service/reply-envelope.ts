@@ -31,10 +31,34 @@ export const RESERVED_REPLY_FIELDS: readonly string[] = ['status', 'code', 'mess
 /** Longest error message kept from another service's reply. */
 export const REPLY_MESSAGE_LENGTH_MAX_CHARS = 500;
 
+/** A successful reply: `status`, `message` and the function's result fields. */
+export interface OkReply extends Readonly<Record<string, unknown>> {
+  /** Always `ok`. */
+  readonly status: 'ok';
+  /** Always `ok`; callers read the result fields. */
+  readonly message: string;
+}
+
+/** A refusal or failure. */
+export interface ErrorReply {
+  /** Always `error`. */
+  readonly status: 'error';
+  /** The stable error code. */
+  readonly code: string;
+  /** A sentence for people; never a stack trace or a secret. */
+  readonly message: string;
+}
+
 /** A reply before any sealing or signing. */
-export type PlainReply =
-  | ({ readonly status: 'ok'; readonly message: string } & Readonly<Record<string, unknown>>)
-  | { readonly status: 'error'; readonly code: string; readonly message: string };
+export type PlainReply = OkReply | ErrorReply;
+
+/** A service's signing key as a caller knows it. */
+export interface ReplySigningKey {
+  /** The Ed25519 public key. */
+  readonly publicKey: Uint8Array;
+  /** Its fingerprint, compared with the one the reply names. */
+  readonly fingerprint: string;
+}
 
 /** A reply wrapped for sealing, signing or both. */
 export interface WrappedReply {
@@ -153,7 +177,7 @@ export interface ReplyExpectation {
   /** The reply key pair, when a sealed reply was asked for. */
   readonly replyKeyPair?: EncryptionKeyPair;
   /** The service's signing key and its fingerprint, when a signed reply was asked for. */
-  readonly signingKey?: { readonly publicKey: Uint8Array; readonly fingerprint: string };
+  readonly signingKey?: ReplySigningKey;
 }
 
 const WRAPPED_SCHEMA = v.object({
@@ -219,7 +243,7 @@ export function unpackReply(body: unknown, expected: ReplyExpectation): PlainRep
 function assertReplySignature(
   reply: v.InferOutput<typeof WRAPPED_SCHEMA>,
   expected: ReplyExpectation,
-  signingKey: { readonly publicKey: Uint8Array; readonly fingerprint: string },
+  signingKey: ReplySigningKey,
 ): void {
   if (reply.signature === undefined) {
     throw new AcquireError(ErrorCode.REPLY_INVALID_SIGNATURE, 'reply is not signed');

@@ -75,6 +75,16 @@ export interface TrustedServiceSummary {
   readonly encryptionKeyFingerprint: string;
 }
 
+/** The service's keys after a rotation. */
+export interface RotatedKeys {
+  /** Fingerprint of the new signing key. */
+  readonly signingKeyFingerprint: string;
+  /** Fingerprint of the new encryption key. */
+  readonly encryptionKeyFingerprint: string;
+  /** When the retired keys stop being honoured, in ms since the epoch. */
+  readonly graceEndsMs: number;
+}
+
 /** The result of `setup`. */
 export interface SetupResult {
   /** The service uid. */
@@ -88,11 +98,7 @@ export interface SetupResult {
   /** Whether a trusted service was removed (false when it was not trusted). */
   readonly removedTrustedService?: boolean;
   /** The new keys after a rotation, and when the old ones stop being honoured. */
-  readonly rotatedKeys?: {
-    readonly signingKeyFingerprint: string;
-    readonly encryptionKeyFingerprint: string;
-    readonly graceEndsMs: number;
-  };
+  readonly rotatedKeys?: RotatedKeys;
   /** The URLs of all trusted services after the change. */
   readonly trustedServices: readonly string[];
 }
@@ -270,7 +276,7 @@ function summarise(record: TrustedServiceRecord): TrustedServiceSummary {
   };
 }
 
-function rotationSummary(state: ServiceState): NonNullable<SetupResult['rotatedKeys']> {
+function rotationSummary(state: ServiceState): RotatedKeys {
   return {
     signingKeyFingerprint: state.info.signingKeyFingerprint,
     encryptionKeyFingerprint: state.info.encryptionKeyFingerprint,
