@@ -198,6 +198,8 @@ export {
   type ServiceType,
 } from './service/service-url.js';
 export {
+  ADMIN_FAILURE_WINDOW_MS,
+  ADMIN_FAILURES_MAX,
   ADMIN_PASSWORD_LENGTH_MIN_CHARS,
   type RotatedKeys,
   SETUP_FUNCTION_NAME,

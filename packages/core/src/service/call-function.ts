@@ -16,7 +16,12 @@ import { generateEncryptionKeyPair } from '../crypto/sealed-box.js';
 import { AcquireError, ErrorCode } from '../errors.js';
 import { type Clock, systemClock } from '../time/clock.js';
 import { sealCall } from './call-envelope.js';
-import { type FetchedResponse, type FetchFunction, fetchWithLimits } from './http-fetch.js';
+import {
+  type FetchedResponse,
+  type FetchFunction,
+  fetchWithLimits,
+  globalFetch,
+} from './http-fetch.js';
 import { HttpStatus } from './http-status.js';
 import {
   type ErrorReply,
@@ -267,7 +272,7 @@ function postEnvelope(
   options: CallFunctionOptions,
 ): Promise<FetchedResponse> {
   return fetchWithLimits(
-    options.fetchImpl ?? ((input, init) => globalThis.fetch(input, init)),
+    options.fetchImpl ?? globalFetch,
     `${url}/`,
     {
       method: 'POST',

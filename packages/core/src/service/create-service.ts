@@ -23,7 +23,7 @@ import type { ObjectStore } from '../store/object-store.js';
 import { type Clock, systemClock } from '../time/clock.js';
 import { REQUEST_BODY_BYTES_MAX } from './call-envelope.js';
 import { handleCall, WIRE_HEADERS } from './call-handler.js';
-import type { FetchFunction } from './http-fetch.js';
+import { type FetchFunction, globalFetch } from './http-fetch.js';
 import { HttpStatus, httpStatusForCode } from './http-status.js';
 import { KEY_ROTATION_GRACE_MS_DEFAULT } from './key-rotation.js';
 import { handleLoginRoute, LOGIN_FUNCTION_NAME } from './login-route.js';
@@ -140,7 +140,7 @@ export async function createService<TContext extends ServiceContext = ServiceCon
   const url = canonicalServiceUrl(options.url);
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
-  const fetchImpl = options.fetchImpl ?? ((input, init) => globalThis.fetch(input, init));
+  const fetchImpl = options.fetchImpl ?? globalFetch;
   const keeper = await createServiceKeeper({
     type: options.type,
     url,
@@ -162,6 +162,7 @@ export async function createService<TContext extends ServiceContext = ServiceCon
     keeper,
     fetchImpl,
     keyRotationGraceMs: options.keyRotationGraceMs ?? KEY_ROTATION_GRACE_MS_DEFAULT,
+    clock,
   });
   const functions = indexFunctions(options.functions);
   const contextFor = (info: ServiceRequestInfo): TContext =>

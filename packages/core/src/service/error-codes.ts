@@ -34,6 +34,8 @@ export const SERVICE_ERROR_CODES = {
   SERVICE_IDENTITY_MISMATCH: 'SERVICE_IDENTITY_MISMATCH',
   /** The admin password or one-time code is wrong, or the code was already used. */
   ADMIN_AUTHENTICATION_FAILED: 'ADMIN_AUTHENTICATION_FAILED',
+  /** Too many failed admin attempts lately; wait before trying again. */
+  ADMIN_THROTTLED: 'ADMIN_THROTTLED',
   /** The other service is not in this service's trusted list. */
   SERVICE_NOT_TRUSTED: 'SERVICE_NOT_TRUSTED',
   /** Another service's public info does not match its URL, type or pinned keys. */

@@ -15,6 +15,12 @@ export type FetchFunction = (
   init?: RequestInit,
 ) => Promise<Response>;
 
+/**
+ * The runtime's global `fetch`, looked up at call time and called as a method of `globalThis`
+ * (browsers refuse a detached `fetch`).
+ */
+export const globalFetch: FetchFunction = (input, init) => globalThis.fetch(input, init);
+
 /** An HTTP response read into memory. */
 export interface FetchedResponse {
   /** The HTTP status. */

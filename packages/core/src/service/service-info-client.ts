@@ -7,7 +7,7 @@
 
 import { utf8Decode } from '../crypto/encoding.js';
 import { AcquireError, ErrorCode } from '../errors.js';
-import { type FetchFunction, fetchWithLimits } from './http-fetch.js';
+import { type FetchFunction, fetchWithLimits, globalFetch } from './http-fetch.js';
 import { parseServicePublicInfo, type ServicePublicInfo } from './service-info.js';
 import { canonicalServiceUrl } from './service-url.js';
 
@@ -58,7 +58,7 @@ export async function fetchServicePublicInfo(
 ): Promise<ServicePublicInfo> {
   const canonical = canonicalServiceUrl(url);
   const response = await fetchWithLimits(
-    options.fetchImpl ?? globalThis.fetch,
+    options.fetchImpl ?? globalFetch,
     `${canonical}/`,
     { method: 'GET', headers: { accept: 'application/json' } },
     {

@@ -15,6 +15,7 @@ import type { FetchFunction } from './http-fetch.js';
 import { KEY_ROTATION_GRACE_MS_DEFAULT } from './key-rotation.js';
 import { parseServicePublicInfo, type ServicePublicInfo } from './service-info.js';
 import { createServiceInfoCache } from './service-info-client.js';
+import { ADMIN_FAILURE_WINDOW_MS, ADMIN_FAILURES_MAX } from './setup-function.js';
 import {
   createTrustedServiceCheck,
   listTrustedServices,
@@ -94,6 +95,26 @@ describe('setup', () => {
     const reused = await caught(callFunction(ID, 'setup', args, network.callOptions()));
     expect(reused.code).toBe(ErrorCode.ADMIN_AUTHENTICATION_FAILED);
     expect(await snapshotStore(store)).toEqual(spent);
+  });
+
+  it('throttles admin attempts after repeated failures, until the window passes', async () => {
+    const network = createTestNetwork();
+    await addTestService(network, { url: BOOKS });
+    const secret = await setUpAdmin(network, BOOKS);
+    const wrong = { password: 'guess', code: '123456', rotateKeys: true };
+    for (let attempt = 0; attempt < ADMIN_FAILURES_MAX; attempt++) {
+      const error = await caught(callFunction(BOOKS, 'setup', wrong, network.callOptions()));
+      expect(error.code).toBe(ErrorCode.ADMIN_AUTHENTICATION_FAILED);
+    }
+
+    const throttled = await caught(adminSetup(network, BOOKS, secret, { rotateKeys: true }));
+    expect(throttled.code).toBe(ErrorCode.ADMIN_THROTTLED);
+    expect(throttled.details).toMatchObject({ httpStatus: 429 });
+
+    network.clock.advance(ADMIN_FAILURE_WINDOW_MS);
+    expect(await adminSetup(network, BOOKS, secret, { rotateKeys: true })).toHaveProperty(
+      'rotatedKeys',
+    );
   });
 
   it('adds and removes trusted services, pinning their keys', async () => {

@@ -5,7 +5,8 @@
  * rotate the service's keys.
  *
  * Before set-up anyone who reaches the service can set it up: set a service up before exposing
- * it, as with any first-run admin account.
+ * it, as with any first-run admin account. Failed admin attempts are counted per instance, in
+ * memory: instances sharing a store each allow {@link ADMIN_FAILURES_MAX} per window.
  *
  * @module
  */
@@ -15,6 +16,7 @@ import { PASSWORD_LENGTH_MAX_CHARS } from '../crypto/password-seal.js';
 import { AcquireError, ErrorCode } from '../errors.js';
 import { writeJson } from '../store/json.js';
 import type { ObjectStore } from '../store/object-store.js';
+import type { Clock } from '../time/clock.js';
 import type { FetchFunction } from './http-fetch.js';
 import { rotatedRecord } from './key-rotation.js';
 import { createAdminCredentials, verifyAdminCredentials } from './service-admin.js';
@@ -36,6 +38,15 @@ export const SETUP_FUNCTION_NAME = 'setup';
 
 /** An admin password must be at least this long: it guards the whole service. */
 export const ADMIN_PASSWORD_LENGTH_MIN_CHARS = 12;
+
+/**
+ * After this many failed admin attempts within {@link ADMIN_FAILURE_WINDOW_MS}, an instance
+ * refuses admin attempts without running scrypt, so guessing is slow and cannot tie up the CPU.
+ */
+export const ADMIN_FAILURES_MAX = 5;
+
+/** The window in which failed admin attempts are counted. */
+export const ADMIN_FAILURE_WINDOW_MS: number = 5 * 60_000;
 
 const URL_SCHEMA = v.pipe(v.string(), v.maxLength(SERVICE_URL_LENGTH_MAX_CHARS));
 
@@ -111,6 +122,8 @@ export interface SetupFunctionOptions {
   readonly fetchImpl: FetchFunction;
   /** How long retired keys stay valid after a rotation. */
   readonly keyRotationGraceMs: number;
+  /** The time source for counting failed attempts. */
+  readonly clock: Clock;
 }
 
 /**
@@ -122,6 +135,7 @@ export interface SetupFunctionOptions {
 export function createSetupFunction(
   options: SetupFunctionOptions,
 ): ServiceFunction<v.GenericSchema<SetupArgs>, SetupResult> {
+  const throttle = createAdminThrottle(options.clock);
   return defineServiceFunction(SETUP_FUNCTION_NAME, SETUP_ARGS, async (args, context) => {
     const state = await options.keeper.refresh();
     if (state.record === undefined) {
@@ -134,11 +148,10 @@ export function createSetupFunction(
         'setup arguments are invalid: code is required',
       );
     }
-    const step = await verifyAdminCredentials(
-      state.record.admin,
-      args.password,
-      args.code,
-      context.clock,
+    const { admin } = state.record;
+    const code = args.code;
+    const step = await throttle.verify(() =>
+      verifyAdminCredentials(admin, args.password, code, context.clock),
     );
     const added =
       args.addTrustedService === undefined
@@ -180,6 +193,33 @@ export function createSetupFunction(
       trustedServices: (await listTrustedServices(context.store)).map((record) => record.url),
     };
   });
+}
+
+/** Counts failed admin attempts and refuses more once there were too many. */
+function createAdminThrottle(clock: Clock): {
+  verify(check: () => Promise<number>): Promise<number>;
+} {
+  let failuresMs: number[] = [];
+  return {
+    verify: async (check) => {
+      const nowMs = clock.now();
+      failuresMs = failuresMs.filter((failedMs) => nowMs - failedMs < ADMIN_FAILURE_WINDOW_MS);
+      if (failuresMs.length >= ADMIN_FAILURES_MAX) {
+        throw new AcquireError(
+          ErrorCode.ADMIN_THROTTLED,
+          'too many failed admin attempts; wait a few minutes',
+        );
+      }
+      try {
+        return await check();
+      } catch (error) {
+        if (AcquireError.is(error, ErrorCode.ADMIN_AUTHENTICATION_FAILED)) {
+          failuresMs.push(nowMs);
+        }
+        throw error;
+      }
+    },
+  };
 }
 
 async function createService(keeper: ServiceKeeper, args: SetupArgs): Promise<SetupResult> {
