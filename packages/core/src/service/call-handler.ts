@@ -71,8 +71,9 @@ export async function handleCall(request: Request, options: CallHandlerOptions):
       throw new AcquireError(ErrorCode.SERVICE_NOT_SET_UP, 'service is not set up yet');
     }
 
-    const args = await openArguments(call, state, options.keeper);
-    plain = okReply(await run(args));
+    const opened = await openArguments(call, state, options.keeper);
+    state = opened.state;
+    plain = okReply(await run(opened.args));
   } catch (error) {
     plain = errorReply(error, call, options);
   }
@@ -108,20 +109,24 @@ function parseJson(body: Uint8Array): unknown {
   }
 }
 
+/**
+ * Opens the arguments; when they do not open, rereads the identity once, since another instance
+ * may have rotated the keys since the last read. Returns the state whose keys opened them, so
+ * the reply is signed with the keys the caller knows.
+ */
 async function openArguments(
   call: ParsedCall,
   state: ServiceState,
   keeper: ServiceKeeper,
-): Promise<unknown> {
+): Promise<{ args: unknown; state: ServiceState }> {
   try {
-    return openCallArguments(call, [state.keys, ...state.retiredKeys]);
+    return { args: openCallArguments(call, [state.keys, ...state.retiredKeys]), state };
   } catch (error) {
     if (!AcquireError.is(error, ErrorCode.ARGUMENTS_UNDECRYPTABLE)) {
       throw error;
     }
-    // Another instance may have rotated the keys or set the service up since the last read.
     const fresh = await keeper.refresh();
-    return openCallArguments(call, [fresh.keys, ...fresh.retiredKeys]);
+    return { args: openCallArguments(call, [fresh.keys, ...fresh.retiredKeys]), state: fresh };
   }
 }
 

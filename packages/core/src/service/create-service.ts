@@ -165,6 +165,7 @@ export async function createService<TContext extends ServiceContext = ServiceCon
     clock,
   });
   const functions = indexFunctions(options.functions);
+  functions.set(SETUP_FUNCTION_NAME, setup);
   const contextFor = (info: ServiceRequestInfo): TContext =>
     ({
       store: options.store,
@@ -175,47 +176,65 @@ export async function createService<TContext extends ServiceContext = ServiceCon
       ...extras,
     }) as TContext;
 
-  const basePath = serviceBasePath(url);
-  const replyKeyRequired = new Set(options.replyKeyRequired ?? [SETUP_FUNCTION_NAME]);
-  const bodyBytesMax = options.bodyBytesMax ?? REQUEST_BODY_BYTES_MAX;
-  const login = options.type === 'identity' ? functions.get(LOGIN_FUNCTION_NAME) : undefined;
-
-  return async (request, info = {}) => {
-    const requestId = resolveRequestId(info.requestId);
-    const path = relativePath(new URL(request.url).pathname, basePath);
-    const runFunction = (name: string) => {
-      if (name === SETUP_FUNCTION_NAME) {
-        return (args: unknown) => setup.run(args, contextFor(info));
-      }
+  const routes: Routes = {
+    keeper,
+    logger,
+    basePath: serviceBasePath(url),
+    replyKeyRequired: new Set(options.replyKeyRequired ?? [SETUP_FUNCTION_NAME]),
+    bodyBytesMax: options.bodyBytesMax ?? REQUEST_BODY_BYTES_MAX,
+    hasLogin: options.type === 'identity' && functions.has(LOGIN_FUNCTION_NAME),
+    runner: (name, info) => {
       const found = functions.get(name);
-      return found === undefined ? undefined : (args: unknown) => found.run(args, contextFor(info));
-    };
-
-    if (path === '/s' && login !== undefined) {
-      const loginCall = (args: unknown) => login.run(args, contextFor(info));
-      return handleLoginRoute(request, { login: loginCall, logger, requestId });
-    }
-    if (path !== '/') {
-      return wireError(ErrorCode.ROUTE_NOT_FOUND, 'no such route', requestId);
-    }
-    switch (request.method) {
-      case 'POST':
-        return handleCall(request, {
-          keeper,
-          run: runFunction,
-          replyKeyRequired,
-          bodyBytesMax,
-          logger,
-          requestId,
-        });
-      case 'GET':
-        return publicInfoResponse(keeper, logger, requestId);
-      case 'OPTIONS':
-        return preflight();
-      default:
-        return wireError(ErrorCode.METHOD_NOT_ALLOWED, 'this route takes GET and POST', requestId);
-    }
+      return found === undefined ? undefined : (args) => found.run(args, contextFor(info));
+    },
   };
+  return (request, info = {}) => route(routes, request, info);
+}
+
+/** What the router needs, built once per service. */
+interface Routes {
+  readonly keeper: ServiceKeeper;
+  readonly logger: Logger;
+  readonly basePath: string;
+  readonly replyKeyRequired: ReadonlySet<string>;
+  readonly bodyBytesMax: number;
+  readonly hasLogin: boolean;
+  readonly runner: (
+    name: string,
+    info: ServiceRequestInfo,
+  ) => ((args: unknown) => Promise<unknown>) | undefined;
+}
+
+function route(routes: Routes, request: Request, info: ServiceRequestInfo): Promise<Response> {
+  const requestId = resolveRequestId(info.requestId);
+  const path = relativePath(new URL(request.url).pathname, routes.basePath);
+  const login = routes.hasLogin ? routes.runner(LOGIN_FUNCTION_NAME, info) : undefined;
+
+  if (path === '/s' && login !== undefined) {
+    return handleLoginRoute(request, { login, logger: routes.logger, requestId });
+  }
+  if (path !== '/') {
+    return Promise.resolve(wireError(ErrorCode.ROUTE_NOT_FOUND, 'no such route', requestId));
+  }
+  switch (request.method) {
+    case 'POST':
+      return handleCall(request, {
+        keeper: routes.keeper,
+        run: (name) => routes.runner(name, info),
+        replyKeyRequired: routes.replyKeyRequired,
+        bodyBytesMax: routes.bodyBytesMax,
+        logger: routes.logger,
+        requestId,
+      });
+    case 'GET':
+      return publicInfoResponse(routes.keeper, routes.logger, requestId);
+    case 'OPTIONS':
+      return Promise.resolve(preflight());
+    default:
+      return Promise.resolve(
+        wireError(ErrorCode.METHOD_NOT_ALLOWED, 'this route takes GET and POST', requestId),
+      );
+  }
 }
 
 function createRuntime(

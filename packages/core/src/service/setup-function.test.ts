@@ -4,6 +4,7 @@ import {
   addTestService,
   adminSetup,
   createTestNetwork,
+  echo,
   setUpAdmin,
   snapshotStore,
 } from '../../test/service-fixtures.js';
@@ -226,6 +227,29 @@ describe('setup', () => {
     const error = await caught(callFunction(BOOKS, 'add', { a: 1, b: 1 }, late));
     expect(error.code).toBe(ErrorCode.SERVICE_INFO_MISMATCH);
     expect((await publicInfo(handler, BOOKS)).previousKeys).toEqual([]);
+  });
+
+  it('lets another instance sharing the store answer with the rotated keys at once', async () => {
+    const network = createTestNetwork();
+    const { store, handler: first } = await addTestService(network, { url: BOOKS });
+    const secret = await setUpAdmin(network, BOOKS);
+    const second = await createService({
+      type: 'accounting',
+      url: BOOKS,
+      store,
+      servicePassword: 'service password for tests',
+      functions: [echo],
+      clock: network.clock,
+    });
+    await adminSetup(network, BOOKS, secret, { rotateKeys: true });
+
+    // Public info from the instance that rotated, the call to the one that has not reread yet.
+    const split: FetchFunction = (input, init) =>
+      (init?.method === 'POST' ? second : first)(new Request(input, init));
+    const options = network.callOptions({ fetchImpl: split, infoCache: createServiceInfoCache() });
+    expect(await callFunction(BOOKS, 'echo', { text: 'fresh' }, options)).toEqual({
+      text: 'fresh',
+    });
   });
 
   it('keeps the pinned record readable by URL in any spelling', async () => {
