@@ -130,8 +130,10 @@ async function load(name: string, request: () => Promise<unknown>): Promise<void
 
   latenciesMs.sort((left, right) => left - right);
   const rate = (latenciesMs.length * 1000) / elapsedMs;
+  const p50 = percentile(latenciesMs, 0.5).toFixed(1).padStart(6);
+  const p99 = percentile(latenciesMs, 0.99).toFixed(1).padStart(6);
   console.log(
-    `  ${name.padEnd(52)} ${rate.toFixed(0).padStart(7)} req/s  p50 ${percentile(latenciesMs, 0.5).toFixed(1).padStart(6)} ms  p99 ${percentile(latenciesMs, 0.99).toFixed(1).padStart(6)} ms`,
+    `  ${name.padEnd(52)} ${rate.toFixed(0).padStart(7)} req/s  p50 ${p50} ms  p99 ${p99} ms`,
   );
 }
 

@@ -138,7 +138,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   });
   const host = options.host ?? env.host ?? DEFAULT_HOST;
   const address = await listen(server, host, options.port ?? env.port ?? DEFAULT_PORT);
-  settings.baseUrl = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  const bracketed = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  settings.baseUrl = `http://${bracketed}:${address.port}`;
 
   try {
     const services =

@@ -3,7 +3,8 @@
  *
  * ```json
  * { "v": 1, "function": "get_status", "args": "<base64url sealed box>",
- *   "replyKey": "x25519:…", "signReply": true, "nonce": "<base64url>", "timestampMs": 1767225600000 }
+ *   "replyKey": "x25519:…", "signReply": true,
+ *   "nonce": "<base64url>", "timestampMs": 1767225600000 }
  * ```
  *
  * `args` is the canonical JSON of the arguments sealed to the service's X25519 key, so only the

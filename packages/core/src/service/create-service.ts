@@ -42,7 +42,10 @@ export interface ServiceRequestInfo {
   readonly requestId?: string;
 }
 
-/** A web-standard request handler; `info` is optional, so it is also a plain `(Request) => Promise<Response>`. */
+/**
+ * A web-standard request handler; `info` is optional, so it is also a plain
+ * `(Request) => Promise<Response>`.
+ */
 export type ServiceHandler = (request: Request, info?: ServiceRequestInfo) => Promise<Response>;
 
 /** What a context factory is given: the base context plus access to the service's keys. */
@@ -78,7 +81,10 @@ export interface CreateServiceOptions<TContext extends ServiceContext = ServiceC
   readonly url: string;
   /** Where all state lives; the identity is at `service/identity.json`. */
   readonly store: ObjectStore;
-  /** Seals the service's secret keys at rest; the Node entry reads it from `ACQUIRE_SERVICE_PASSWORD`. */
+  /**
+   * Seals the service's secret keys at rest; the Node entry reads it from
+   * `ACQUIRE_SERVICE_PASSWORD`.
+   */
   readonly servicePassword: string;
   /** The wire functions; `setup` is built in and may not be given. */
   readonly functions: readonly ServiceFunction<v.GenericSchema, unknown, TContext>[];

@@ -14,7 +14,7 @@ export const SERVICE_ERROR_CODES = {
   MALFORMED_ENVELOPE: 'MALFORMED_ENVELOPE',
   /** The envelope names a protocol version this service does not speak. */
   UNSUPPORTED_PROTOCOL_VERSION: 'UNSUPPORTED_PROTOCOL_VERSION',
-  /** The sealed arguments do not open with this service's key: sealed to another key, or altered. */
+  /** The sealed arguments do not open with this service's keys: sealed to another, or altered. */
   ARGUMENTS_UNDECRYPTABLE: 'ARGUMENTS_UNDECRYPTABLE',
   /** The envelope names a function this service does not have. */
   UNKNOWN_FUNCTION: 'UNKNOWN_FUNCTION',

@@ -86,15 +86,19 @@ ${error}
 <form method="post" action="s"${describedBy}>
 <input type="hidden" name="id" value="${shortUid}">
 <label for="username">Username</label>
-<input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required maxlength="200" value="${escapeHtml(view.username ?? '')}">
+<input id="username" name="username" type="text" autocomplete="username" autocapitalize="none"
+ spellcheck="false" required maxlength="200" value="${escapeHtml(view.username ?? '')}">
 <label for="password">Password</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1024">
+<input id="password" name="password" type="password" autocomplete="current-password" required
+ maxlength="1024">
 <label for="code">One-time code</label>
-<input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required maxlength="6" aria-describedby="code-hint">
+<input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code"
+ pattern="[0-9]{6}" required maxlength="6" aria-describedby="code-hint">
 <p id="code-hint" class="hint">The 6-digit code from your authenticator app.</p>
 <button type="submit">Approve login</button>
 </form>
-<p class="hint">If you did not ask to log in, close this page: nothing happens without your code.</p>`,
+<p class="hint">If you did not ask to log in, close this page: nothing happens without your
+code.</p>`,
   );
 }
 

@@ -31,7 +31,8 @@ const MESSAGES = {
   badLink: 'This login link is not valid.',
   incomplete: 'Fill in your username, your password and the 6-digit code from your authenticator.',
   refused:
-    'The username, password or one-time code is not right, or this login request is no longer open. Check them and try again.',
+    'The username, password or one-time code is not right, or this login request is no ' +
+    'longer open. Check them and try again.',
   throttled: 'Too many attempts. Wait a few minutes, then try again.',
   internal: 'Something went wrong on our side. Try again in a moment.',
 } as const;

@@ -56,7 +56,7 @@ export interface StoredServiceKeys {
   readonly encryptionKey: string;
   /** `ed25519:<base64url>`. */
   readonly signingKey: string;
-  /** The X25519 secret key followed by the Ed25519 secret seed, sealed under the service password. */
+  /** The X25519 secret key, then the Ed25519 secret seed, sealed under the service password. */
   readonly sealedSecrets: PasswordSealed;
 }
 

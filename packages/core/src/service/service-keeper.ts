@@ -201,7 +201,8 @@ async function buildState(
   if (record.type !== options.type || record.url !== options.url) {
     throw new AcquireError(
       ErrorCode.SERVICE_IDENTITY_MISMATCH,
-      `the store holds the ${record.type} service at ${record.url}, not the ${options.type} service at ${options.url}`,
+      `the store holds the ${record.type} service at ${record.url}, ` +
+        `not the ${options.type} service at ${options.url}`,
     );
   }
 

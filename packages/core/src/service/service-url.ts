@@ -73,7 +73,8 @@ export function serviceBasePath(canonicalUrl: string): string {
 function invalidUrl(cause?: unknown): AcquireError {
   return new AcquireError(
     ErrorCode.INVALID_ARGUMENT,
-    `service URL must be an http(s) URL without credentials, query or fragment, at most ${SERVICE_URL_LENGTH_MAX_CHARS} characters`,
+    'service URL must be an http(s) URL without credentials, query or fragment, ' +
+      `at most ${SERVICE_URL_LENGTH_MAX_CHARS} characters`,
     { cause },
   );
 }

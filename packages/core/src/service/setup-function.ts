@@ -139,7 +139,7 @@ export function createSetupFunction(
   return defineServiceFunction(SETUP_FUNCTION_NAME, SETUP_ARGS, async (args, context) => {
     const state = await options.keeper.refresh();
     if (state.record === undefined) {
-      return createService(options.keeper, args);
+      return firstSetUp(options.keeper, args);
     }
 
     if (args.code === undefined) {
@@ -222,7 +222,7 @@ function createAdminThrottle(clock: Clock): {
   };
 }
 
-async function createService(keeper: ServiceKeeper, args: SetupArgs): Promise<SetupResult> {
+async function firstSetUp(keeper: ServiceKeeper, args: SetupArgs): Promise<SetupResult> {
   const acting =
     args.code !== undefined ||
     args.addTrustedService !== undefined ||
@@ -237,7 +237,8 @@ async function createService(keeper: ServiceKeeper, args: SetupArgs): Promise<Se
   if (args.password.length < ADMIN_PASSWORD_LENGTH_MIN_CHARS) {
     throw new AcquireError(
       ErrorCode.INVALID_ARGUMENT,
-      `setup arguments are invalid: the admin password needs at least ${ADMIN_PASSWORD_LENGTH_MIN_CHARS} characters`,
+      'setup arguments are invalid: the admin password needs at least ' +
+        `${ADMIN_PASSWORD_LENGTH_MIN_CHARS} characters`,
     );
   }
 
