@@ -7,11 +7,13 @@
 
 import { benchCrypto } from './crypto.bench.js';
 import { benchIdentity } from './identity.bench.js';
+import { benchRuntime } from './runtime.bench.js';
 import { benchS3 } from './s3.bench.js';
 
 const SECTIONS: Record<string, () => Promise<void>> = {
   crypto: benchCrypto,
   identity: benchIdentity,
+  runtime: benchRuntime,
   s3: benchS3,
 };
 

@@ -242,6 +242,71 @@ export type {
   SessionCertificateResolver,
   VerifiedAuthorisation,
 } from './service/authorisation-verifier.js';
+export { readBodyWithLimit } from './service/body-reader.js';
+export {
+  CALL_NONCE_BYTES,
+  type CallEnvelope,
+  FUNCTION_NAME_LENGTH_MAX_CHARS,
+  openCallArguments,
+  type ParsedCall,
+  parseCallEnvelope,
+  REQUEST_BODY_BYTES_MAX,
+  type SealCallOptions,
+  sealCall,
+} from './service/call-envelope.js';
+export {
+  CALL_RETRIES_MAX,
+  CALL_RETRY_BACKOFF_MS,
+  CALL_TIMEOUT_MS,
+  type CallFunctionOptions,
+  type CallResult,
+  callFunction,
+  REPLY_BYTES_MAX,
+} from './service/call-function.js';
+export { OK_MESSAGE } from './service/call-handler.js';
+export {
+  type CreateServiceOptions,
+  createService,
+  type ServiceContextExtension,
+  type ServiceContextExtras,
+  type ServiceHandler,
+  type ServiceRequestInfo,
+  type ServiceRuntime,
+} from './service/create-service.js';
+export {
+  type FetchedResponse,
+  type FetchFunction,
+  type FetchLimits,
+  fetchWithLimits,
+} from './service/http-fetch.js';
+export { HttpStatus, httpStatusForCode } from './service/http-status.js';
+export { KEY_ROTATION_GRACE_MS_DEFAULT } from './service/key-rotation.js';
+export { escapeHtml, LOGIN_PAGE_CSP } from './service/login-page.js';
+export {
+  LOGIN_FORM_BYTES_MAX,
+  LOGIN_FUNCTION_NAME,
+  type LoginSubmission,
+} from './service/login-route.js';
+export {
+  createRemoteSessionResolver,
+  GET_KEYS_FUNCTION_NAME,
+  type RemoteSessionResolverOptions,
+  SESSION_CERTIFICATE_CACHE_ENTRIES_MAX,
+  SESSION_CERTIFICATE_CACHE_TTL_MS,
+} from './service/remote-session-resolver.js';
+export {
+  type ErrorReply,
+  type OkReply,
+  type PlainReply,
+  REPLY_MESSAGE_LENGTH_MAX_CHARS,
+  RESERVED_REPLY_FIELDS,
+  type ReplyExpectation,
+  type ReplySignatureInput,
+  type ReplySigningKey,
+  replySignatureMessage,
+  unpackReply,
+  type WrappedReply,
+} from './service/reply-envelope.js';
 export {
   AUTHORISATION_ARGUMENT,
   canonicalJson,
@@ -254,6 +319,57 @@ export {
   type ServiceFunctionArgs,
   type ServiceFunctionResult,
 } from './service/service-function.js';
+export {
+  SERVICE_IDENTITY_KEY,
+  type ServiceKeyPairs,
+} from './service/service-identity.js';
+export {
+  assertInfoMatchesPins,
+  type PinnedServiceKeys,
+  PROTOCOL_VERSION,
+  parseServicePublicInfo,
+  RETIRED_KEYS_MAX,
+  type RetiredServiceKeys,
+  rotationEndorsementMessage,
+  type ServicePublicInfo,
+} from './service/service-info.js';
+export {
+  createServiceInfoCache,
+  type FetchServiceInfoOptions,
+  fetchServicePublicInfo,
+  SERVICE_INFO_BYTES_MAX,
+  SERVICE_INFO_CACHE_ENTRIES_MAX,
+  SERVICE_INFO_CACHE_TTL_MS,
+  SERVICE_INFO_TIMEOUT_MS,
+  type ServiceInfoCache,
+  type ServiceInfoCacheOptions,
+} from './service/service-info-client.js';
+export { SERVICE_IDENTITY_REFRESH_MS } from './service/service-keeper.js';
+export {
+  canonicalServiceUrl,
+  SERVICE_TYPES,
+  SERVICE_URL_LENGTH_MAX_CHARS,
+  type ServiceType,
+} from './service/service-url.js';
+export {
+  ADMIN_FAILURE_WINDOW_MS,
+  ADMIN_FAILURES_MAX,
+  ADMIN_PASSWORD_LENGTH_MIN_CHARS,
+  type RotatedKeys,
+  SETUP_FUNCTION_NAME,
+  type SetupArgs,
+  type SetupResult,
+  type TrustedServiceSummary,
+} from './service/setup-function.js';
+export {
+  createTrustedServiceCheck,
+  listTrustedServices,
+  readTrustedService,
+  TRUSTED_SERVICES_MAX,
+  TRUSTED_SERVICES_PREFIX,
+  type TrustedServiceRecord,
+  trustedServiceKey,
+} from './service/trusted-services.js';
 export {
   backOff,
   CAS_ATTEMPTS_MAX,

@@ -1,0 +1,122 @@
+import * as v from 'valibot';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  addTestService,
+  adminSetup,
+  createTestNetwork,
+  setUpAdmin,
+  type TestNetwork,
+} from '../../test/service-fixtures.js';
+import { encodePublicKey } from '../crypto/public-key.js';
+import { generateSigningKeyPair } from '../crypto/signing.js';
+import { AcquireError, ErrorCode } from '../errors.js';
+import type { ObjectStore } from '../store/object-store.js';
+import type { SessionCertificate } from './authorisation-verifier.js';
+import type { FetchFunction } from './http-fetch.js';
+import {
+  createRemoteSessionResolver,
+  SESSION_CERTIFICATE_CACHE_TTL_MS,
+} from './remote-session-resolver.js';
+import { defineServiceFunction } from './service-function.js';
+import { createServiceInfoCache } from './service-info-client.js';
+
+const ID = 'http://id.test';
+const BOOKS = 'http://books.test';
+
+const certificate: SessionCertificate = {
+  userUid: 'user-1',
+  sessionUid: 'session-1',
+  status: 'approved',
+  certificate: encodePublicKey('ed25519', generateSigningKeyPair().publicKey),
+  loginTimeMs: 1_000,
+};
+
+/** A `get_keys` like the identity service's, over one known session. */
+const getKeys = defineServiceFunction(
+  'get_keys',
+  v.object({ userUid: v.string(), sessionUid: v.string() }),
+  async (args) => {
+    if (args.sessionUid === 'never-approved') {
+      throw new AcquireError('SESSION_NOT_APPROVED', 'session was never approved');
+    }
+    if (args.sessionUid === 'confused') {
+      return {
+        username: 'alice',
+        userUid: args.userUid,
+        session: { ...certificate, sessionUid: 'other' },
+      };
+    }
+    return { username: 'alice', userUid: args.userUid, session: certificate };
+  },
+);
+
+async function caught(promise: Promise<unknown>): Promise<AcquireError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof AcquireError) {
+      return error;
+    }
+    throw error;
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe('createRemoteSessionResolver', () => {
+  let network: TestNetwork;
+  let booksStore: ObjectStore;
+  let posts = 0;
+  let fetchImpl: FetchFunction;
+
+  beforeAll(async () => {
+    network = createTestNetwork();
+    await addTestService(network, { url: ID, type: 'identity', functions: [getKeys] });
+    ({ store: booksStore } = await addTestService(network, { url: BOOKS }));
+    await setUpAdmin(network, ID);
+    const secret = await setUpAdmin(network, BOOKS);
+    await adminSetup(network, BOOKS, secret, { addTrustedService: ID });
+    fetchImpl = (input, init) => {
+      posts += init?.method === 'POST' ? 1 : 0;
+      return network.fetchImpl(input, init);
+    };
+  });
+
+  it('fetches a certificate from a trusted identity service and keeps it briefly', async () => {
+    const resolve = createRemoteSessionResolver({
+      store: booksStore,
+      fetchImpl,
+      clock: network.clock,
+      infoCache: createServiceInfoCache(),
+    });
+    posts = 0;
+
+    const results = await Promise.all([1, 2, 3].map(() => resolve(ID, 'user-1', 'session-1')));
+    expect(results).toEqual([certificate, certificate, certificate]);
+    expect(posts).toBe(1);
+
+    network.clock.advance(SESSION_CERTIFICATE_CACHE_TTL_MS);
+    expect(await resolve(`${ID}/`, 'user-1', 'session-1')).toEqual(certificate);
+    expect(posts).toBe(2);
+  });
+
+  it("refuses untrusted services, passes on the identity service's refusal, and checks the session", async () => {
+    const resolve = createRemoteSessionResolver({
+      store: booksStore,
+      fetchImpl,
+      clock: network.clock,
+    });
+
+    expect((await caught(resolve(BOOKS, 'user-1', 'session-1'))).code).toBe(
+      ErrorCode.SERVICE_NOT_TRUSTED,
+    );
+    expect((await caught(resolve('http://other.test', 'u', 's'))).code).toBe(
+      ErrorCode.SERVICE_NOT_TRUSTED,
+    );
+    expect((await caught(resolve(ID, 'user-1', 'never-approved'))).code).toBe(
+      'SESSION_NOT_APPROVED',
+    );
+    expect((await caught(resolve(ID, 'user-1', 'confused'))).code).toBe(
+      ErrorCode.SESSION_CERTIFICATE_UNAVAILABLE,
+    );
+  });
+});
