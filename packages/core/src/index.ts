@@ -299,7 +299,6 @@ export {
   type OkReply,
   type PlainReply,
   REPLY_MESSAGE_LENGTH_MAX_CHARS,
-  RESERVED_REPLY_FIELDS,
   type ReplyExpectation,
   type ReplySignatureInput,
   type ReplySigningKey,

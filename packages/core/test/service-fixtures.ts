@@ -64,11 +64,11 @@ export const crash = defineServiceFunction(
   },
 );
 
-export const badResult = defineServiceFunction('bad_result', v.object({}), async () => ({
+export const statusResult = defineServiceFunction('status_result', v.object({}), async () => ({
   status: 'mine',
 }));
 
-export const RUNTIME_TEST_FUNCTIONS = [echo, add, remember, refuse, crash, badResult];
+export const RUNTIME_TEST_FUNCTIONS = [echo, add, remember, refuse, crash, statusResult];
 
 /** A pending login request and a user, as the test `login` function expects them. */
 export interface TestLoginFixture {

@@ -73,7 +73,7 @@ describe('callFunction', () => {
     const rewrites: ((reply: Record<string, unknown>) => Record<string, unknown>)[] = [
       (reply) => ({ ...reply, signature: flipFirstByte(String(reply.signature)) }),
       ({ signature: _signature, ...reply }) => reply,
-      () => ({ status: 'ok', message: 'ok', sum: 1_000_000 }),
+      () => ({ status: 'ok', message: 'ok', result: { sum: 1_000_000 } }),
     ];
     for (const rewrite of rewrites) {
       const options = network.callOptions({

@@ -91,7 +91,7 @@ export interface CallFunctionOptions {
   readonly infoCache?: ServiceInfoCache;
 }
 
-/** A call's result: the reply's fields without `status` and `message`. */
+/** A call's result: the `result` object of an `ok` reply. */
 export type CallResult = Readonly<Record<string, unknown>>;
 
 /**
@@ -305,8 +305,7 @@ function resultOf(reply: PlainReply, url: string, status: number): CallResult {
   if (reply.status === 'error') {
     throw remoteError(reply, url, status);
   }
-  const { status: _status, message: _message, ...result } = reply;
-  return result;
+  return reply.result;
 }
 
 function remoteError(reply: ErrorReply, url: string, status: number): AcquireError {

@@ -163,7 +163,7 @@ describe('the call handler on hostile input', () => {
   it('accepts a well-formed envelope to the same function, so the refusals above are real', async () => {
     const { status, reply } = await post(envelope({ replyKey: undefined }));
     expect(status).toBe(200);
-    expect(reply).toEqual({ status: 'ok', message: 'ok', stored: 'x' });
+    expect(reply).toEqual({ status: 'ok', message: 'ok', result: { stored: 'x' } });
     expect(encodePublicKey('x25519', serviceKey)).toMatch(/^x25519:/);
   });
 });

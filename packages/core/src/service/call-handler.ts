@@ -13,12 +13,7 @@ import type { Logger } from '../logging.js';
 import { readBodyWithLimit } from './body-reader.js';
 import { openCallArguments, type ParsedCall, parseCallEnvelope } from './call-envelope.js';
 import { HttpStatus, httpStatusForCode } from './http-status.js';
-import {
-  type PlainReply,
-  packReply,
-  RESERVED_REPLY_FIELDS,
-  type WrappedReply,
-} from './reply-envelope.js';
+import { type PlainReply, packReply, type WrappedReply } from './reply-envelope.js';
 import { canonicalJson } from './request-resource.js';
 import type { ServiceKeeper, ServiceState } from './service-keeper.js';
 import { SETUP_FUNCTION_NAME } from './setup-function.js';
@@ -134,11 +129,7 @@ function okReply(result: unknown): PlainReply {
   if (typeof result !== 'object' || result === null || Array.isArray(result)) {
     throw new TypeError('a service function must return a plain object');
   }
-  const reserved = RESERVED_REPLY_FIELDS.find((field) => field in result);
-  if (reserved !== undefined) {
-    throw new TypeError(`a service function result may not use the reply field ${reserved}`);
-  }
-  return { status: 'ok', message: OK_MESSAGE, ...result };
+  return { status: 'ok', message: OK_MESSAGE, result: result as Readonly<Record<string, unknown>> };
 }
 
 function errorReply(

@@ -168,13 +168,14 @@ describe('createService', () => {
     expect(JSON.stringify(logger.lines)).not.toContain(ADMIN_PASSWORD);
   });
 
-  it('refuses a result that would overwrite the reply status', async () => {
+  it('keeps a result’s own status field apart from the reply status', async () => {
     const network = createTestNetwork();
     await addTestService(network, { url: ALPHA });
     await setUpAdmin(network, ALPHA);
 
-    const error = await caught(callFunction(ALPHA, 'bad_result', {}, network.callOptions()));
-    expect(error.code).toBe(ErrorCode.INTERNAL_ERROR);
+    expect(await callFunction(ALPHA, 'status_result', {}, network.callOptions())).toEqual({
+      status: 'mine',
+    });
   });
 
   it('opens its identity again after a restart, and refuses a wrong password or another type', async () => {

@@ -1,5 +1,5 @@
 /**
- * Replies. A plain reply is `{ status: 'ok', message, ...result }` or
+ * Replies. A plain reply is `{ status: 'ok', message, result }` or
  * `{ status: 'error', code, message }`. When the caller sent a reply key or asked for a signature,
  * the plain reply's canonical JSON travels wrapped:
  *
@@ -25,18 +25,17 @@ import { canonicalJson } from './request-resource.js';
 import type { ServiceKeyPairs } from './service-identity.js';
 import { PROTOCOL_VERSION } from './service-info.js';
 
-/** Reply fields the runtime owns; a function's result may not use them. */
-export const RESERVED_REPLY_FIELDS: readonly string[] = ['status', 'code', 'message'];
-
 /** Longest error message kept from another service's reply. */
 export const REPLY_MESSAGE_LENGTH_MAX_CHARS = 500;
 
-/** A successful reply: `status`, `message` and the function's result fields. */
-export interface OkReply extends Readonly<Record<string, unknown>> {
+/** A successful reply: `status`, `message` and the function's result, kept apart from both. */
+export interface OkReply {
   /** Always `ok`. */
   readonly status: 'ok';
-  /** Always `ok`; callers read the result fields. */
+  /** Always `ok`; callers read `result`. */
   readonly message: string;
+  /** The function's result object. */
+  readonly result: Readonly<Record<string, unknown>>;
 }
 
 /** A refusal or failure. */
@@ -191,7 +190,11 @@ const WRAPPED_SCHEMA = v.object({
 });
 
 const PLAIN_SCHEMA = v.union([
-  v.looseObject({ status: v.literal('ok'), message: v.string() }),
+  v.object({
+    status: v.literal('ok'),
+    message: v.string(),
+    result: v.record(v.string(), v.unknown()),
+  }),
   v.object({ status: v.literal('error'), code: v.string(), message: v.string() }),
 ]);
 
