@@ -150,6 +150,16 @@ export {
   totpProvisioningUri,
   verifyTotpCode,
 } from './crypto/totp.js';
+export {
+  type AccessServiceOptions,
+  createAccessService,
+} from './deployment/access-service.js';
+export { GRANT_SIGNING_KEY_KEY, openGrantSigningKey } from './deployment/grant-signing-key.js';
+export {
+  createIdentityService,
+  type IdentityServiceOptions,
+} from './deployment/identity-service.js';
+export { createTrustingVerifier, type ReadyServiceOptions } from './deployment/service-options.js';
 export { AcquireError, type AcquireErrorOptions, ErrorCode } from './errors.js';
 export {
   HOSTNAME_LENGTH_MAX_CHARS,
