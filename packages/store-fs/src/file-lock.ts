@@ -1,0 +1,238 @@
+/**
+ * A lock per key that holds across processes sharing one directory and recovers from holders
+ * that crashed.
+ *
+ * Taking the lock means creating its file, and creation is exclusive: the owner record is written
+ * to a temporary file which is then hard-linked to the lock's name, and link(2) fails with
+ * `EEXIST` when the name is taken. The lock file therefore always holds a complete record.
+ *
+ * A lock is stale when its holder is a process on this host that no longer exists (checked with
+ * signal 0), or when its lease has run out. Breaking a stale lock is itself exclusive: the breaker
+ * must first create a claim file whose name contains the stale lock's unique token, so two
+ * breakers cannot both remove it, and a later breaker cannot remove a newer lock by mistake. A
+ * breaker that dies holding its claim is replaced, once its own claim is stale, by one claiming
+ * the next level.
+ *
+ * Leases make the lock safe under one timing assumption, stated here plainly: a holder only
+ * commits (or releases) while its lock is younger than half the lease, so a holder paused for
+ * more than half a lease between that check and the rename that follows it could overlap with a
+ * process that broke its lock. With the default lease of 10 s that takes a pause of five seconds
+ * between two system calls; holders on this host that are alive are never broken early.
+ *
+ * @module
+ */
+
+import { link, lstat, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AcquireError, type Clock, ErrorCode, randomBytes } from '@acquire/core';
+import { errnoCode, isMissing } from './fs-errors.js';
+import { isProcessAlive, type LockOwner, newLockOwner, parseLockOwner } from './lock-owner.js';
+import { NO_FOLLOW_FLAG, removeQuietly, writeTempFile } from './temp-files.js';
+
+/**
+ * A lock older than this is stale whoever holds it. Holders keep a lock for a few system calls;
+ * ten seconds covers long event-loop stalls and slow disks, and is how long a lock left by a
+ * process that crashed on another host (or in another container) blocks its key.
+ */
+export const LOCK_LEASE_MS = 10_000;
+
+/** The first retry comes soon: a holder keeps its lock for well under a millisecond. */
+const LOCK_RETRY_DELAY_MS_MIN = 0.5;
+
+/** Retries back off to this interval, so waiting processes do not swamp the disk. */
+const LOCK_RETRY_DELAY_MS_MAX = 20;
+
+/** Waiting gives up after about three leases: by then any stale lock has been broken. */
+const LOCK_WAIT_LEASES = 3;
+
+/** The lock file is read to judge staleness on every fourth failed attempt, to keep waits cheap. */
+const STALENESS_CHECK_EVERY_ATTEMPTS = 4;
+
+/** Breakers that died holding their claim are replaced this many times before giving up. */
+const BREAK_LEVELS_MAX = 8;
+
+/** Where locks live and how long they last. */
+export interface LockSettings {
+  /** The directory of lock files. */
+  readonly directory: string;
+  /** The lease in milliseconds. */
+  readonly leaseMs: number;
+  /** The store's clock. */
+  readonly clock: Clock;
+  /** This process's host name, from `currentHost`. */
+  readonly host: string;
+}
+
+/** A lock this process holds. */
+export interface HeldLock {
+  /** The lock file. */
+  readonly path: string;
+  /** The record in it. */
+  readonly owner: LockOwner;
+}
+
+/** What a lock or claim file holds, as read by someone else. */
+interface LockRecord {
+  /** Unique to one taking of the lock: the token, or the inode for a record that is not ours. */
+  readonly id: string;
+  /** The owner, when the record could be parsed. */
+  readonly owner?: LockOwner;
+  /** When the record was written, for records that could not be parsed. */
+  readonly writtenAtMs: number;
+}
+
+/**
+ * Takes a lock, waiting while another process holds it and breaking it when it is stale.
+ *
+ * @param settings - where locks live and the lease
+ * @param name - the lock's name, unique per key
+ * @returns the held lock
+ * @throws AcquireError `STORE_UNAVAILABLE` when the lock stayed busy for about three leases
+ */
+export async function acquireLock(settings: LockSettings, name: string): Promise<HeldLock> {
+  const path = join(settings.directory, `${name}.lock`);
+  const attemptsMax = Math.ceil((LOCK_WAIT_LEASES * settings.leaseMs) / LOCK_RETRY_DELAY_MS_MAX);
+
+  for (let attempt = 0; attempt < attemptsMax; attempt++) {
+    const owner = newLockOwner(settings.host, settings.clock);
+    if (await createRecord(settings, path, owner)) {
+      return { path, owner };
+    }
+
+    if (attempt % STALENESS_CHECK_EVERY_ATTEMPTS === 0) {
+      const holder = await readRecord(path);
+      if (holder !== undefined && isStale(settings, holder)) {
+        await breakStaleRecord(settings, path, holder);
+        continue;
+      }
+    }
+    await sleep(retryDelayMs(attempt));
+  }
+
+  throw new AcquireError(
+    ErrorCode.STORE_UNAVAILABLE,
+    `fs store lock ${name} stayed busy for ${LOCK_WAIT_LEASES} leases`,
+    { details: { lock: name } },
+  );
+}
+
+/**
+ * Checks, just before committing, that the lock cannot have been broken yet.
+ *
+ * @param settings - the lock settings
+ * @param lock - the held lock
+ * @throws AcquireError `STORE_UNAVAILABLE` when half the lease has passed since it was taken
+ */
+export function assertLockFresh(settings: LockSettings, lock: HeldLock): void {
+  if (!isFresh(settings, lock.owner)) {
+    throw new AcquireError(
+      ErrorCode.STORE_UNAVAILABLE,
+      'fs store lock lease ran out before the write could commit; nothing was written',
+      { details: { lock: lock.path } },
+    );
+  }
+}
+
+/**
+ * Releases a lock. A lock held past half its lease is left for others to break, because it may
+ * already have been broken and taken by someone else.
+ *
+ * @param settings - the lock settings
+ * @param lock - the held lock
+ */
+export async function releaseLock(settings: LockSettings, lock: HeldLock): Promise<void> {
+  if (isFresh(settings, lock.owner)) {
+    await removeQuietly(lock.path);
+  }
+}
+
+/** Creates a lock or claim file holding `owner`; false when the name is taken. */
+async function createRecord(
+  settings: LockSettings,
+  path: string,
+  owner: LockOwner,
+): Promise<boolean> {
+  const bytes = new TextEncoder().encode(JSON.stringify(owner));
+  const temp = await writeTempFile(settings.directory, bytes, settings.clock, false);
+  try {
+    await link(temp, path);
+    return true;
+  } catch (error) {
+    if (errnoCode(error) === 'EEXIST') {
+      return false;
+    }
+    throw error;
+  } finally {
+    await removeQuietly(temp);
+  }
+}
+
+/** Reads a lock or claim file; `undefined` when it is gone. */
+async function readRecord(path: string): Promise<LockRecord | undefined> {
+  try {
+    const text = await readFile(path, { encoding: 'utf8', flag: NO_FOLLOW_FLAG });
+    const owner = parseLockOwner(text);
+    if (owner !== undefined) {
+      return { id: owner.token, owner, writtenAtMs: owner.acquiredAtMs };
+    }
+    const stats = await lstat(path);
+    return { id: `inode-${stats.ino}`, writtenAtMs: stats.mtimeMs };
+  } catch (error) {
+    if (isMissing(error)) {
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+/** Breaks a stale lock unless someone else is already doing it; see the module comment. */
+async function breakStaleRecord(
+  settings: LockSettings,
+  path: string,
+  stale: LockRecord,
+): Promise<void> {
+  for (let level = 1; level <= BREAK_LEVELS_MAX; level++) {
+    const claimPath = `${path}.break-${stale.id}-${level}`;
+    const breaker = newLockOwner(settings.host, settings.clock);
+
+    if (await createRecord(settings, claimPath, breaker)) {
+      try {
+        const current = await readRecord(path);
+        if (current?.id === stale.id && isFresh(settings, breaker)) {
+          await removeQuietly(path);
+        }
+      } finally {
+        await removeQuietly(claimPath);
+      }
+      return;
+    }
+
+    const claim = await readRecord(claimPath);
+    if (claim === undefined || !isStale(settings, claim)) {
+      return;
+    }
+  }
+}
+
+function isStale(settings: LockSettings, record: LockRecord): boolean {
+  const { owner } = record;
+  if (owner !== undefined && owner.host === settings.host && !isProcessAlive(owner.pid)) {
+    return true;
+  }
+  const ageMs = settings.clock.now() - record.writtenAtMs;
+  return ageMs > settings.leaseMs || ageMs < -settings.leaseMs;
+}
+
+function isFresh(settings: LockSettings, owner: LockOwner): boolean {
+  return settings.clock.now() - owner.acquiredAtMs < settings.leaseMs / 2;
+}
+
+function retryDelayMs(attempt: number): number {
+  const ceilingMs = Math.min(LOCK_RETRY_DELAY_MS_MAX, LOCK_RETRY_DELAY_MS_MIN * 2 ** attempt);
+  const jitter = (randomBytes(1)[0] as number) / 255;
+  return ceilingMs / 2 + (jitter * ceilingMs) / 2;
+}
+
+function sleep(durationMs: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, durationMs));
+}
