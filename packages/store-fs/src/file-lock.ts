@@ -200,6 +200,7 @@ async function breakStaleRecord(
         const current = await readRecord(path);
         if (current?.id === stale.id && isFresh(settings, breaker)) {
           await removeQuietly(path);
+          await removeAbandonedClaims(path, stale.id, level);
         }
       } finally {
         await removeQuietly(claimPath);
@@ -214,6 +215,13 @@ async function breakStaleRecord(
   }
 }
 
+/** Once the stale lock is gone, the claims of breakers that died before are of no use. */
+async function removeAbandonedClaims(path: string, staleId: string, level: number): Promise<void> {
+  for (let lower = 1; lower < level; lower++) {
+    await removeQuietly(`${path}.break-${staleId}-${lower}`);
+  }
+}
+
 function isStale(settings: LockSettings, record: LockRecord): boolean {
   const { owner } = record;
   if (owner !== undefined && owner.host === settings.host && !isProcessAlive(owner.pid)) {
@@ -223,8 +231,9 @@ function isStale(settings: LockSettings, record: LockRecord): boolean {
   return ageMs > settings.leaseMs || ageMs < -settings.leaseMs;
 }
 
+/** Fresh within half a lease either way, so a clock stepped back cannot make a holder overstay. */
 function isFresh(settings: LockSettings, owner: LockOwner): boolean {
-  return settings.clock.now() - owner.acquiredAtMs < settings.leaseMs / 2;
+  return Math.abs(settings.clock.now() - owner.acquiredAtMs) < settings.leaseMs / 2;
 }
 
 function retryDelayMs(attempt: number): number {
