@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   AcquireError,
@@ -65,7 +65,7 @@ describe('file lock', () => {
     await releaseLock(settings, first);
     const held = await second.lock;
 
-    expect(JSON.parse(await readFile(held.path, 'utf8')).token).toBe(held.owner.token);
+    expect(JSON.parse(await readlink(held.path)).token).toBe(held.owner.token);
     await releaseLock(settings, held);
     expect(await readdir(settings.directory)).toEqual([]);
   });

@@ -2,9 +2,13 @@
  * A lock per key that holds across processes sharing one directory and recovers from holders
  * that crashed.
  *
- * Taking the lock means creating its file, and creation is exclusive: the owner record is written
- * to a temporary file which is then hard-linked to the lock's name, and link(2) fails with
- * `EEXIST` when the name is taken. The lock file therefore always holds a complete record.
+ * Taking the lock means creating its file, and creation is exclusive. On POSIX systems the lock
+ * is a symbolic link whose target text is the owner record: symlink(2) creates name and content
+ * in one step and fails with `EEXIST` when the name is taken, so a lock always holds a complete
+ * record and costs one system call. The link is only ever read with readlink(2), never followed.
+ * Windows needs special rights for links, so there the lock is a file created with `O_EXCL`; a
+ * process that dies between creating it and writing the record leaves an empty lock, which is
+ * judged by its modification time and so recovered after one lease.
  *
  * A lock is stale when its holder is a process on this host that no longer exists (checked with
  * signal 0), or when its lease has run out. Breaking a stale lock is itself exclusive: the breaker
@@ -22,12 +26,12 @@
  * @module
  */
 
-import { link, lstat, readFile } from 'node:fs/promises';
+import { lstat, readFile, readlink, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AcquireError, type Clock, ErrorCode, randomBytes } from '@acquire/core';
 import { errnoCode, isMissing } from './fs-errors.js';
 import { isProcessAlive, type LockOwner, newLockOwner, parseLockOwner } from './lock-owner.js';
-import { NO_FOLLOW_FLAG, removeQuietly, writeTempFile } from './temp-files.js';
+import { NO_FOLLOW_FLAG, removeQuietly } from './temp-files.js';
 
 /**
  * A lock older than this is stale whoever holds it. Holders keep a lock for a few system calls;
@@ -36,17 +40,24 @@ import { NO_FOLLOW_FLAG, removeQuietly, writeTempFile } from './temp-files.js';
  */
 export const LOCK_LEASE_MS = 10_000;
 
-/** The first retry comes soon: a holder keeps its lock for well under a millisecond. */
-const LOCK_RETRY_DELAY_MS_MIN = 0.5;
+/** The first retry comes soon: a holder keeps its lock for a few system calls. */
+const LOCK_RETRY_DELAY_MS_MIN = 0.25;
 
-/** Retries back off to this interval, so waiting processes do not swamp the disk. */
-const LOCK_RETRY_DELAY_MS_MAX = 20;
+/**
+ * Retries back off to this interval. A retry costs one failing symlink(2), a name lookup that
+ * changes nothing on disk, so waiting processes may poll often; a long interval would leave the
+ * lock idle while they sleep.
+ */
+const LOCK_RETRY_DELAY_MS_MAX = 5;
 
 /** Waiting gives up after about three leases: by then any stale lock has been broken. */
 const LOCK_WAIT_LEASES = 3;
 
 /** The lock file is read to judge staleness on every fourth failed attempt, to keep waits cheap. */
 const STALENESS_CHECK_EVERY_ATTEMPTS = 4;
+
+/** Lock records are symbolic links except on Windows (see the module comment). */
+const RECORDS_ARE_LINKS = process.platform !== 'win32';
 
 /** Breakers that died holding their claim are replaced this many times before giving up. */
 const BREAK_LEVELS_MAX = 8;
@@ -95,7 +106,7 @@ export async function acquireLock(settings: LockSettings, name: string): Promise
 
   for (let attempt = 0; attempt < attemptsMax; attempt++) {
     const owner = newLockOwner(settings.host, settings.clock);
-    if (await createRecord(settings, path, owner)) {
+    if (await createRecord(path, owner)) {
       return { path, owner };
     }
 
@@ -147,31 +158,27 @@ export async function releaseLock(settings: LockSettings, lock: HeldLock): Promi
 }
 
 /** Creates a lock or claim file holding `owner`; false when the name is taken. */
-async function createRecord(
-  settings: LockSettings,
-  path: string,
-  owner: LockOwner,
-): Promise<boolean> {
-  const bytes = new TextEncoder().encode(JSON.stringify(owner));
-  const temp = await writeTempFile(settings.directory, bytes, settings.clock, false);
+async function createRecord(path: string, owner: LockOwner): Promise<boolean> {
+  const record = JSON.stringify(owner);
   try {
-    await link(temp, path);
+    if (RECORDS_ARE_LINKS) {
+      await symlink(record, path);
+    } else {
+      await writeFile(path, record, { flag: 'wx' });
+    }
     return true;
   } catch (error) {
     if (errnoCode(error) === 'EEXIST') {
       return false;
     }
     throw error;
-  } finally {
-    await removeQuietly(temp);
   }
 }
 
-/** Reads a lock or claim file; `undefined` when it is gone. */
+/** Reads a lock or claim, link or file; `undefined` when it is gone. */
 async function readRecord(path: string): Promise<LockRecord | undefined> {
   try {
-    const text = await readFile(path, { encoding: 'utf8', flag: NO_FOLLOW_FLAG });
-    const owner = parseLockOwner(text);
+    const owner = parseLockOwner(await readRecordText(path));
     if (owner !== undefined) {
       return { id: owner.token, owner, writtenAtMs: owner.acquiredAtMs };
     }
@@ -185,6 +192,17 @@ async function readRecord(path: string): Promise<LockRecord | undefined> {
   }
 }
 
+async function readRecordText(path: string): Promise<string> {
+  try {
+    return await readlink(path);
+  } catch (error) {
+    if (errnoCode(error) !== 'EINVAL') {
+      throw error;
+    }
+    return readFile(path, { encoding: 'utf8', flag: NO_FOLLOW_FLAG });
+  }
+}
+
 /** Breaks a stale lock unless someone else is already doing it; see the module comment. */
 async function breakStaleRecord(
   settings: LockSettings,
@@ -195,7 +213,7 @@ async function breakStaleRecord(
     const claimPath = `${path}.break-${stale.id}-${level}`;
     const breaker = newLockOwner(settings.host, settings.clock);
 
-    if (await createRecord(settings, claimPath, breaker)) {
+    if (await createRecord(claimPath, breaker)) {
       try {
         const current = await readRecord(path);
         if (current?.id === stale.id && isFresh(settings, breaker)) {

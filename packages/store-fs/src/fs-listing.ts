@@ -127,7 +127,7 @@ async function readEntries(
   const entries: ListingEntry[] = [];
   const staleTempFiles: string[] = [];
   for (const dirent of dirents) {
-    const entry = await toEntry(directory, keyPrefix, dirent);
+    const entry = plainEntry(dirent) ?? (await hashedEntry(directory, keyPrefix, dirent));
     if (entry !== undefined) {
       entries.push(entry);
     } else if (dirent.isFile() && isStaleTempFile(dirent.name, context.clock)) {
@@ -142,30 +142,49 @@ function readDirectory(directory: string) {
   return readdir(directory, { withFileTypes: true });
 }
 
-/** Maps a directory entry to the segment it stands for; `undefined` for anything else. */
-async function toEntry(
-  directory: string,
-  keyPrefix: string,
-  dirent: { name: string; isFile(): boolean; isDirectory(): boolean },
-): Promise<ListingEntry | undefined> {
-  const path = join(directory, dirent.name);
+/** A directory entry as `readdir` gives it. */
+interface DirectoryEntry {
+  readonly name: string;
+  isFile(): boolean;
+  isDirectory(): boolean;
+}
+
+/** Maps an entry with a plain name to the segment it stands for; `undefined` for anything else. */
+function plainEntry(dirent: DirectoryEntry): ListingEntry | undefined {
   if (dirent.isFile() && dirent.name.endsWith(OBJECT_FILE_SUFFIX)) {
-    const name = dirent.name.slice(0, -OBJECT_FILE_SUFFIX.length);
-    const segment =
-      decodeSegment(name) ??
-      (isHashedName(name) ? await hashedFileSegment(path, keyPrefix, name) : undefined);
+    const segment = decodeSegment(dirent.name.slice(0, -OBJECT_FILE_SUFFIX.length));
     return segment === undefined
       ? undefined
       : { name: dirent.name, segment, isDirectory: false, sortKey: segment };
   }
   if (dirent.isDirectory()) {
-    const name = dirent.name;
-    const segment =
-      decodeSegment(name) ??
-      (isHashedName(name) ? await hashedDirectorySegment(path, keyPrefix, name) : undefined);
+    const segment = decodeSegment(dirent.name);
     return segment === undefined
       ? undefined
-      : { name, segment, isDirectory: true, sortKey: `${segment}/` };
+      : { name: dirent.name, segment, isDirectory: true, sortKey: `${segment}/` };
+  }
+  return undefined;
+}
+
+/** Maps an entry with a hashed name to its segment, read from a header; `undefined` otherwise. */
+async function hashedEntry(
+  directory: string,
+  keyPrefix: string,
+  dirent: DirectoryEntry,
+): Promise<ListingEntry | undefined> {
+  const path = join(directory, dirent.name);
+  if (dirent.isFile() && dirent.name.endsWith(OBJECT_FILE_SUFFIX)) {
+    const name = dirent.name.slice(0, -OBJECT_FILE_SUFFIX.length);
+    const segment = isHashedName(name) ? await hashedFileSegment(path, keyPrefix, name) : undefined;
+    return segment === undefined
+      ? undefined
+      : { name: dirent.name, segment, isDirectory: false, sortKey: segment };
+  }
+  if (dirent.isDirectory() && isHashedName(dirent.name)) {
+    const segment = await hashedDirectorySegment(path, keyPrefix, dirent.name);
+    return segment === undefined
+      ? undefined
+      : { name: dirent.name, segment, isDirectory: true, sortKey: `${segment}/` };
   }
   return undefined;
 }

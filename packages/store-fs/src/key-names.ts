@@ -42,6 +42,8 @@ const WINDOWS_DEVICE_NAMES: ReadonlySet<string> = new Set([
 ]);
 
 const PLAIN_NAME_PATTERN = /^(?:[a-z0-9_-]|%[0-9a-f]{2})+$/;
+/** Most names need no escape at all; they decode to themselves and are checked cheaply. */
+const UNESCAPED_NAME_PATTERN = /^[a-z0-9_-]+$/;
 const HASHED_NAME_PATTERN = /^(?:[a-z0-9_-]|%[0-9a-f]{2})*\+[0-9a-f]{64}$/;
 
 const utf8Encoder = new TextEncoder();
@@ -68,6 +70,11 @@ export function encodeSegment(segment: string): string {
  * @returns the segment; `undefined` for a hashed name or a name this store did not make
  */
 export function decodeSegment(name: string): string | undefined {
+  if (UNESCAPED_NAME_PATTERN.test(name)) {
+    const canonical =
+      name.length <= ENCODED_NAME_LENGTH_MAX_BYTES && !WINDOWS_DEVICE_NAMES.has(name);
+    return canonical ? name : undefined;
+  }
   if (!PLAIN_NAME_PATTERN.test(name)) {
     return undefined;
   }

@@ -112,7 +112,7 @@ export async function writeObjectIfAbsent(
     throw preconditionFailed(key, 'already exists');
   }
 
-  const prepared = await prepareFile(context, key, file.bytes);
+  const prepared = await prepareFile(context, key, file.bytes, directory);
   try {
     await link(prepared.tempPath, prepared.finalPath);
   } catch (error) {
@@ -143,14 +143,33 @@ export async function writeObjectIfVersion(
   file: NewObjectFile,
   expected: string,
 ): Promise<string> {
-  assertVersion(key, await currentVersion(context, key), expected);
+  const { directories, fileName } = encodeKey(key);
+  const state = await directoryState(context.layout, directories);
+  if (state === 'foreign') {
+    throw symlinkRefused(key);
+  }
+  const directory = directoryPath(context.layout, directories);
+  const path = join(directory, fileName);
+  if (state === 'missing') {
+    throw preconditionFailed(key, 'does not exist');
+  }
 
-  const prepared = await prepareFile(context, key, file.bytes);
-  await commit(context, key, prepared, async (lock) => {
-    assertVersion(key, await readObjectVersion(prepared.finalPath, key), expected);
-    assertLockFresh(context.locks, lock);
-    await rename(prepared.tempPath, prepared.finalPath);
+  await context.mutex.run(key, async () => {
+    if (context.superseded.has(key, expected)) {
+      throw preconditionFailed(key, 'has another version');
+    }
+    assertVersion(key, await readObjectVersion(path, key), expected);
+    const prepared = await prepareFile(context, key, file.bytes, directory);
+    await commitLocked(context, key, prepared, async (lock) => {
+      assertVersion(key, await readObjectVersion(path, key), expected);
+      assertLockFresh(context.locks, lock);
+      await rename(prepared.tempPath, path);
+    });
+    context.superseded.remember(key, expected);
   });
+  if (context.layout.durable) {
+    await syncDirectory(directory);
+  }
   return file.version;
 }
 
@@ -180,15 +199,26 @@ export async function deleteObject(
     return;
   }
 
-  const deleted = await context.mutex.run(key, () =>
-    withLock(context, key, async (lock) => {
-      if (ifVersion !== undefined) {
-        assertVersion(key, await readObjectVersion(path, key), ifVersion);
-      }
+  const checkVersion = async (): Promise<void> => {
+    if (ifVersion !== undefined) {
+      assertVersion(key, await readObjectVersion(path, key), ifVersion);
+    }
+  };
+  const deleted = await context.mutex.run(key, async () => {
+    if (ifVersion !== undefined && context.superseded.has(key, ifVersion)) {
+      throw preconditionFailed(key, 'has another version');
+    }
+    await checkVersion();
+    const unlinked = await withLock(context, key, async (lock) => {
+      await checkVersion();
       assertLockFresh(context.locks, lock);
       return unlinkIfPresent(path);
-    }),
-  );
+    });
+    if (ifVersion !== undefined) {
+      context.superseded.remember(key, ifVersion);
+    }
+    return unlinked;
+  });
   if (!deleted) {
     return;
   }
@@ -198,16 +228,23 @@ export async function deleteObject(
   await removeEmptyDirectories(context.layout, directories);
 }
 
-/** Writes the new file under a temporary name in the object's directory. */
+/**
+ * Writes the new file under a temporary name in the object's directory. `knownDirectory` is one
+ * the caller has just checked; it is used for the first attempt.
+ */
 async function prepareFile(
   context: StoreContext,
   key: string,
   bytes: Uint8Array,
+  knownDirectory?: string,
 ): Promise<PreparedFile> {
   const { directories, fileName } = encodeKey(key);
 
   for (let attempt = 0; attempt < TEMP_FILE_ATTEMPTS_MAX; attempt++) {
-    const directory = await ensureDirectory(context.layout, directories, key);
+    const directory =
+      attempt === 0 && knownDirectory !== undefined
+        ? knownDirectory
+        : await ensureDirectory(context.layout, directories, key);
     try {
       const tempPath = await writeTempFile(directory, bytes, context.clock, context.layout.durable);
       return { directory, tempPath, finalPath: join(directory, fileName) };
@@ -231,14 +268,24 @@ async function commit(
   prepared: PreparedFile,
   step: (lock: HeldLock) => Promise<void>,
 ): Promise<void> {
+  await context.mutex.run(key, () => commitLocked(context, key, prepared, step));
+  if (context.layout.durable) {
+    await syncDirectory(prepared.directory);
+  }
+}
+
+/** Runs `step` under the key's file lock and removes the temporary file if it fails. */
+async function commitLocked(
+  context: StoreContext,
+  key: string,
+  prepared: PreparedFile,
+  step: (lock: HeldLock) => Promise<void>,
+): Promise<void> {
   try {
-    await context.mutex.run(key, () => withLock(context, key, step));
+    await withLock(context, key, step);
   } catch (error) {
     await removeQuietly(prepared.tempPath);
     throw error;
-  }
-  if (context.layout.durable) {
-    await syncDirectory(prepared.directory);
   }
 }
 
@@ -258,16 +305,6 @@ async function withLock<T>(
 /** Lock names are the key's SHA-256, so every key's lock has a short, fixed-length name. */
 function lockName(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
-}
-
-/** Reads the version without the lock, to turn away a stale caller before writing anything. */
-async function currentVersion(context: StoreContext, key: string): Promise<string | undefined> {
-  const { directories, fileName } = encodeKey(key);
-  const state = await directoryState(context.layout, directories);
-  if (state !== 'present') {
-    return absentOrRefused(state, key);
-  }
-  return readObjectVersion(join(directoryPath(context.layout, directories), fileName), key);
 }
 
 function assertVersion(key: string, current: string | undefined, expected: string | undefined) {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { lstat, mkdir, readdir, realpath } from 'node:fs/promises';
+import { lstat, mkdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '@acquire/core';
 import type { StoreLayout } from './directories.js';
@@ -13,7 +13,7 @@ import type { LockSettings } from './file-lock.js';
 import { symlinkRefused } from './fs-errors.js';
 import { createKeyMutex, type KeyMutex } from './key-mutex.js';
 import { currentHost } from './lock-owner.js';
-import { isStaleTempFile, removeQuietly } from './temp-files.js';
+import { createSupersededVersions, type SupersededVersions } from './superseded-versions.js';
 
 /** Lock files live apart from the objects, so they never keep an object directory from emptying. */
 export const LOCK_DIRECTORY_NAME = '.locks';
@@ -40,11 +40,12 @@ export interface StoreContext {
   readonly clock: Clock;
   /** Queues operations of this process per key. */
   readonly mutex: KeyMutex;
+  /** Versions this process replaced, to refuse doomed compare-and-swaps early. */
+  readonly superseded: SupersededVersions;
 }
 
 /**
- * Creates the root and lock directories when missing, resolves the root's real path, and clears
- * temporary lock files that crashed processes left behind.
+ * Creates the root and lock directories when missing and resolves the root's real path.
  *
  * @param settings - the store's settings
  * @returns the context
@@ -59,7 +60,6 @@ export async function openStoreContext(settings: StoreSettings): Promise<StoreCo
   if (!(await lstat(lockDirectory)).isDirectory()) {
     throw symlinkRefused(LOCK_DIRECTORY_NAME);
   }
-  await removeStaleTempFiles(lockDirectory, settings.clock);
 
   return {
     layout: { root, durable: settings.durable },
@@ -71,10 +71,6 @@ export async function openStoreContext(settings: StoreSettings): Promise<StoreCo
     },
     clock: settings.clock,
     mutex: createKeyMutex(),
+    superseded: createSupersededVersions(),
   };
-}
-
-async function removeStaleTempFiles(directory: string, clock: Clock): Promise<void> {
-  const stale = (await readdir(directory)).filter((name) => isStaleTempFile(name, clock));
-  await Promise.all(stale.map((name) => removeQuietly(join(directory, name))));
 }
