@@ -6,9 +6,11 @@
  */
 
 import { benchCrypto } from './crypto.bench.js';
+import { benchStore } from './store.bench.js';
 
 const SECTIONS: Record<string, () => Promise<void>> = {
   crypto: benchCrypto,
+  store: benchStore,
 };
 
 const wanted = process.argv.slice(2);

@@ -17,6 +17,7 @@ import {
   type HeldLock,
   type LockSettings,
   releaseLock,
+  sweepStaleLocks,
 } from './file-lock.js';
 import { currentHost, type LockOwner } from './lock-owner.js';
 
@@ -176,5 +177,23 @@ describe('file lock', () => {
 
     expect(performance.now() - started).toBeGreaterThanOrEqual(150);
     expect(held.owner.pid).toBe(process.pid);
+  });
+
+  it('sweeps stale locks and abandoned claims, and leaves live ones', async () => {
+    const clock = createManualClock();
+    const settings = await lockSettings(clock);
+    const dead = { token: 'f6', host: settings.host, pid: deadPid(), acquiredAtMs: clock.now() };
+    const live = { token: 'a7', host: 'another-host', pid: 1, acquiredAtMs: clock.now() };
+    await plantLock(settings, 'dead.lock', dead);
+    await plantLock(settings, 'gone.lock.break-b8-1', { ...dead, token: 'c9' });
+    await plantLock(settings, 'live.lock', live);
+    await plantLock(settings, 'live.lock.break-a7-1', { ...live, token: 'd0' });
+
+    await sweepStaleLocks(settings);
+
+    expect((await readdir(settings.directory)).sort()).toEqual([
+      'live.lock',
+      'live.lock.break-a7-1',
+    ]);
   });
 });

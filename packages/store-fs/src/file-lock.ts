@@ -26,7 +26,7 @@
  * @module
  */
 
-import { lstat, readFile, readlink, symlink, writeFile } from 'node:fs/promises';
+import { lstat, readdir, readFile, readlink, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AcquireError, type Clock, ErrorCode, randomBytes } from '@acquire/core';
 import { errnoCode, isMissing } from './fs-errors.js';
@@ -55,6 +55,10 @@ const LOCK_WAIT_LEASES = 3;
 
 /** The lock file is read to judge staleness on every fourth failed attempt, to keep waits cheap. */
 const STALENESS_CHECK_EVERY_ATTEMPTS = 4;
+
+/** Lock names end so; break claims add an infix, the stale lock's id and a level. */
+const LOCK_SUFFIX = '.lock';
+const BREAK_CLAIM_INFIX = '.break-';
 
 /** Lock records are symbolic links except on Windows (see the module comment). */
 const RECORDS_ARE_LINKS = process.platform !== 'win32';
@@ -101,7 +105,7 @@ interface LockRecord {
  * @throws AcquireError `STORE_UNAVAILABLE` when the lock stayed busy for about three leases
  */
 export async function acquireLock(settings: LockSettings, name: string): Promise<HeldLock> {
-  const path = join(settings.directory, `${name}.lock`);
+  const path = join(settings.directory, `${name}${LOCK_SUFFIX}`);
   const attemptsMax = Math.ceil((LOCK_WAIT_LEASES * settings.leaseMs) / LOCK_RETRY_DELAY_MS_MAX);
 
   for (let attempt = 0; attempt < attemptsMax; attempt++) {
@@ -154,6 +158,29 @@ export function assertLockFresh(settings: LockSettings, lock: HeldLock): void {
 export async function releaseLock(settings: LockSettings, lock: HeldLock): Promise<void> {
   if (isFresh(settings, lock.owner)) {
     await removeQuietly(lock.path);
+  }
+}
+
+/**
+ * Removes the stale locks and abandoned break claims in the lock directory, so that locks left
+ * by crashed processes on keys nobody touches again do not pile up. Stale locks are broken with
+ * the same exclusive claims as during a wait; a claim is abandoned when it is stale itself, and
+ * removing it is the same step a breaker takes when it claims the next level.
+ *
+ * @param settings - the lock settings
+ */
+export async function sweepStaleLocks(settings: LockSettings): Promise<void> {
+  for (const name of await readdir(settings.directory)) {
+    const path = join(settings.directory, name);
+    const record = await readRecord(path);
+    if (record === undefined || !isStale(settings, record)) {
+      continue;
+    }
+    if (name.endsWith(LOCK_SUFFIX)) {
+      await breakStaleRecord(settings, path, record);
+    } else if (name.includes(BREAK_CLAIM_INFIX)) {
+      await removeQuietly(path);
+    }
   }
 }
 
@@ -210,7 +237,7 @@ async function breakStaleRecord(
   stale: LockRecord,
 ): Promise<void> {
   for (let level = 1; level <= BREAK_LEVELS_MAX; level++) {
-    const claimPath = `${path}.break-${stale.id}-${level}`;
+    const claimPath = `${path}${BREAK_CLAIM_INFIX}${stale.id}-${level}`;
     const breaker = newLockOwner(settings.host, settings.clock);
 
     if (await createRecord(claimPath, breaker)) {
@@ -236,7 +263,7 @@ async function breakStaleRecord(
 /** Once the stale lock is gone, the claims of breakers that died before are of no use. */
 async function removeAbandonedClaims(path: string, staleId: string, level: number): Promise<void> {
   for (let lower = 1; lower < level; lower++) {
-    await removeQuietly(`${path}.break-${staleId}-${lower}`);
+    await removeQuietly(`${path}${BREAK_CLAIM_INFIX}${staleId}-${lower}`);
   }
 }
 

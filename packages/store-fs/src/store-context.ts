@@ -9,7 +9,7 @@ import { lstat, mkdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '@acquire/core';
 import type { StoreLayout } from './directories.js';
-import type { LockSettings } from './file-lock.js';
+import { type LockSettings, sweepStaleLocks } from './file-lock.js';
 import { symlinkRefused } from './fs-errors.js';
 import { createKeyMutex, type KeyMutex } from './key-mutex.js';
 import { currentHost } from './lock-owner.js';
@@ -45,7 +45,8 @@ export interface StoreContext {
 }
 
 /**
- * Creates the root and lock directories when missing and resolves the root's real path.
+ * Creates the root and lock directories when missing, resolves the root's real path, and clears
+ * locks that crashed processes left behind.
  *
  * @param settings - the store's settings
  * @returns the context
@@ -61,14 +62,17 @@ export async function openStoreContext(settings: StoreSettings): Promise<StoreCo
     throw symlinkRefused(LOCK_DIRECTORY_NAME);
   }
 
+  const locks: LockSettings = {
+    directory: lockDirectory,
+    leaseMs: settings.leaseMs,
+    clock: settings.clock,
+    host: await currentHost(),
+  };
+  await sweepStaleLocks(locks);
+
   return {
     layout: { root, durable: settings.durable },
-    locks: {
-      directory: lockDirectory,
-      leaseMs: settings.leaseMs,
-      clock: settings.clock,
-      host: await currentHost(),
-    },
+    locks,
     clock: settings.clock,
     mutex: createKeyMutex(),
     superseded: createSupersededVersions(),
