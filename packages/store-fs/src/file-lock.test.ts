@@ -168,7 +168,7 @@ describe('file lock', () => {
     expect(await readdir(settings.directory)).toEqual([]);
   });
 
-  it('breaks a lock file it cannot read once its lease has passed since it was written', async () => {
+  it('breaks a lock file it cannot read once a lease has passed since it was written', async () => {
     const settings = { ...(await lockSettings(systemClock)), leaseMs: 200 };
     await writeFile(join(settings.directory, 'k.lock'), 'not a lock record');
     const started = performance.now();

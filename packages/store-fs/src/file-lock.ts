@@ -50,7 +50,10 @@ const LOCK_RETRY_DELAY_MS_MIN = 0.25;
  */
 const LOCK_RETRY_DELAY_MS_MAX = 5;
 
-/** Waiting gives up after about three leases: by then any stale lock has been broken. */
+/**
+ * Waiting is bounded by this many leases' worth of attempts at the longest retry interval, which
+ * with jitter comes to two to three leases: by then any stale lock has been broken.
+ */
 const LOCK_WAIT_LEASES = 3;
 
 /** The lock file is read to judge staleness on every fourth failed attempt, to keep waits cheap. */
@@ -102,7 +105,7 @@ interface LockRecord {
  * @param settings - where locks live and the lease
  * @param name - the lock's name, unique per key
  * @returns the held lock
- * @throws AcquireError `STORE_UNAVAILABLE` when the lock stayed busy for about three leases
+ * @throws AcquireError `STORE_UNAVAILABLE` when the lock stayed busy for two to three leases
  */
 export async function acquireLock(settings: LockSettings, name: string): Promise<HeldLock> {
   const path = join(settings.directory, `${name}${LOCK_SUFFIX}`);
@@ -126,7 +129,7 @@ export async function acquireLock(settings: LockSettings, name: string): Promise
 
   throw new AcquireError(
     ErrorCode.STORE_UNAVAILABLE,
-    `fs store lock ${name} stayed busy for ${LOCK_WAIT_LEASES} leases`,
+    `fs store lock ${name} stayed busy for more than two leases`,
     { details: { lock: name } },
   );
 }

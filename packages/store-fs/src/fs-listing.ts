@@ -248,7 +248,7 @@ function segmentOf(key: string, keyPrefix: string, name: string): string {
   if (segment === undefined || encodeSegment(segment) !== name) {
     throw new AcquireError(
       ErrorCode.CORRUPT_RECORD,
-      `fs store found an object of ${key} filed under the wrong name below ${keyPrefix || 'the root'}`,
+      `fs store found an object of ${key} filed under the wrong name in ${keyPrefix || '/'}`,
       { details: { key } },
     );
   }

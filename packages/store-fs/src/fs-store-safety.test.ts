@@ -82,7 +82,7 @@ describe('fs store: keys never leave the root', () => {
     expect(await snapshotTree(root)).toEqual(before);
   });
 
-  it('stores keys that look like paths of other systems as plain names inside the root', async () => {
+  it('stores keys that look like paths of other systems as names inside the root', async () => {
     const { root, store } = await newStore();
     const keys = [
       '..\\..\\outside',
@@ -229,7 +229,7 @@ describe('fs store: torn writes and leftovers', () => {
     await expectCode(store.read('cut/key'), ErrorCode.CORRUPT_RECORD);
   });
 
-  it('removes temporary files abandoned long ago when it lists, and keeps recent ones', async () => {
+  it('removes temporary files abandoned long ago when listing, and keeps recent ones', async () => {
     const root = await temporaryRoot();
     const clock = createManualClock();
     const store = createFsStore({ root, fsync: false, clock });
@@ -266,7 +266,7 @@ describe('fs store: directories', () => {
     expect(Object.keys(await snapshotTree(root))).toEqual(['.locks']);
   });
 
-  it('stays correct while writers and deletes race to create and remove one directory', async () => {
+  it('stays correct while writes and deletes race to create and remove a directory', async () => {
     const { root, store } = await newStore();
     const workers = 4;
     const rounds = 40;
@@ -300,7 +300,7 @@ describe('fs store: directories', () => {
 });
 
 describe('fs store: versions and options', () => {
-  it('gives every write its own version, across two stores writing in the same millisecond', async () => {
+  it('gives every write its own version, across two stores writing at once', async () => {
     const root = await temporaryRoot();
     const stores = [createFsStore({ root, fsync: false }), createFsStore({ root, fsync: false })];
     const writesPerStore = 100;

@@ -68,7 +68,8 @@ export async function writeTempFile(
  * @returns a name such as `.tmp-1767225600000-AbCdEfGhIjKl`
  */
 export function tempFileName(clock: Clock): string {
-  return `${TEMP_FILE_PREFIX}${Math.floor(clock.now())}-${base64UrlEncode(randomBytes(TEMP_NAME_RANDOM_BYTES))}`;
+  const unique = base64UrlEncode(randomBytes(TEMP_NAME_RANDOM_BYTES));
+  return `${TEMP_FILE_PREFIX}${Math.floor(clock.now())}-${unique}`;
 }
 
 /**

@@ -25,7 +25,7 @@ interface RoundResult {
 }
 
 describe('fs store shared by several processes', () => {
-  it(`keeps conditional writes exclusive across ${CHILDREN} processes, ${ROUNDS} rounds`, async () => {
+  it(`keeps conditional writes exclusive in ${CHILDREN} processes, ${ROUNDS} rounds`, async () => {
     const root = await scratchRoot();
     const children: LineChild[] = Array.from({ length: CHILDREN }, (_, index) =>
       spawnTypeScriptChild('./children/race-child.ts', [root, `process-${index}`]),
