@@ -9,12 +9,14 @@ import { benchCrypto } from './crypto.bench.js';
 import { benchIdentity } from './identity.bench.js';
 import { benchRuntime } from './runtime.bench.js';
 import { benchS3 } from './s3.bench.js';
+import { benchStore } from './store.bench.js';
 
 const SECTIONS: Record<string, () => Promise<void>> = {
   crypto: benchCrypto,
   identity: benchIdentity,
   runtime: benchRuntime,
   s3: benchS3,
+  store: benchStore,
 };
 
 const wanted = process.argv.slice(2);

@@ -49,6 +49,9 @@ export type AccessClient = ServiceClient<typeof ACCESS_CLIENT_FUNCTIONS>;
  * ```
  */
 export function createAccessClient(url: string, options: FunctionCallerOptions = {}): AccessClient {
-  const call = createFunctionCaller(url, { idempotentFunctions: IDEMPOTENT_ACCESS_FUNCTIONS, ...options });
+  const call = createFunctionCaller(url, {
+    idempotentFunctions: IDEMPOTENT_ACCESS_FUNCTIONS,
+    ...options,
+  });
   return createServiceClient(call, ACCESS_CLIENT_FUNCTIONS);
 }

@@ -21,9 +21,15 @@ export interface FunctionCallerOptions extends CallFunctionOptions {
  * @param options - pinning, time limits, retries and injected parts
  * @returns a caller for {@link createServiceClient}
  */
-export function createFunctionCaller(url: string, options: FunctionCallerOptions = {}): FunctionCaller {
+export function createFunctionCaller(
+  url: string,
+  options: FunctionCallerOptions = {},
+): FunctionCaller {
   const { idempotentFunctions = [], ...callOptions } = options;
 
   return (name, args) =>
-    callFunction(url, name, args, { ...callOptions, idempotent: idempotentFunctions.includes(name) });
+    callFunction(url, name, args, {
+      ...callOptions,
+      idempotent: idempotentFunctions.includes(name),
+    });
 }

@@ -55,7 +55,10 @@ export type IdentityClient = ServiceClient<typeof IDENTITY_CLIENT_FUNCTIONS>;
  * const { userUid } = await identity.whois({ username: 'alice' });
  * ```
  */
-export function createIdentityClient(url: string, options: FunctionCallerOptions = {}): IdentityClient {
+export function createIdentityClient(
+  url: string,
+  options: FunctionCallerOptions = {},
+): IdentityClient {
   const call = createFunctionCaller(url, {
     idempotentFunctions: IDEMPOTENT_IDENTITY_FUNCTIONS,
     ...options,

@@ -1,0 +1,188 @@
+/**
+ * The layout of one object file: a magic number, a small JSON header (version tag, key, value
+ * length and SHA-256 of the value), then the value bytes.
+ *
+ * The version tag lives in the file, so it changes on every write whatever the file system's
+ * timestamp resolution, and it stays the same when the file is copied or restored. The key in
+ * the header lets a hashed file name be turned back into its key and lets a read check that the
+ * file is the one it asked for. The checksum turns damage done outside the store (a disk fault,
+ * a file cut short after a power loss with durability off) into `CORRUPT_RECORD` rather than
+ * wrong data.
+ *
+ * @module
+ */
+
+import { createHash } from 'node:crypto';
+import { AcquireError, base64UrlEncode, ErrorCode, randomBytes } from '@acquire/core';
+
+/** Identifies an object file of this store, format 1. */
+const MAGIC = Uint8Array.from([0x41, 0x51, 0x46, 0x53, 0x4f, 0x42, 0x4a, 0x31]); // "AQFSOBJ1"
+
+/** Magic plus a 32-bit header length. */
+const PREAMBLE_BYTES = MAGIC.length + 4;
+
+/**
+ * A header holds a key of at most 900 bytes, which JSON escaping can at most double, plus short
+ * fields; anything longer is not a header of ours.
+ */
+export const HEADER_BYTES_MAX = 4096;
+
+/** Reading this many bytes always covers the preamble and the longest header. */
+export const HEADER_READ_BYTES: number = PREAMBLE_BYTES + HEADER_BYTES_MAX;
+
+/** 16 random bytes make a collision between two version tags practically impossible. */
+const VERSION_RANDOM_BYTES = 16;
+
+/** What the header of an object file says. */
+export interface ObjectHeader {
+  /** The version tag of this write. */
+  readonly version: string;
+  /** The full key the object belongs to. */
+  readonly key: string;
+  /** The value's length in bytes. */
+  readonly valueBytes: number;
+  /** The SHA-256 of the value, base64url. */
+  readonly valueSha256: string;
+}
+
+/** A decoded object file. */
+export interface DecodedObject {
+  /** The header. */
+  readonly header: ObjectHeader;
+  /** The value; a view into the bytes that were decoded. */
+  readonly value: Uint8Array;
+}
+
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
+/**
+ * Makes a fresh version tag from the randomness source.
+ *
+ * @returns 22 characters of base64url
+ */
+export function newVersion(): string {
+  return base64UrlEncode(randomBytes(VERSION_RANDOM_BYTES));
+}
+
+/** A new object file, laid out and ready to be written. */
+export interface NewObjectFile {
+  /** The version tag it carries. */
+  readonly version: string;
+  /** The whole file. */
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * Lays out the file for a new write with a fresh version tag. The value is copied at once, so
+ * the caller may change its array as soon as this returns.
+ *
+ * @param key - the object's key
+ * @param value - its bytes
+ * @returns the version and the file
+ */
+export function newObjectFile(key: string, value: Uint8Array): NewObjectFile {
+  const version = newVersion();
+  return { version, bytes: encodeObjectFile(key, version, value) };
+}
+
+/**
+ * Lays out an object file.
+ *
+ * @param key - the object's key
+ * @param version - its new version tag
+ * @param value - its bytes
+ * @returns the whole file's bytes
+ */
+export function encodeObjectFile(key: string, version: string, value: Uint8Array): Uint8Array {
+  const header: ObjectHeader = {
+    version,
+    key,
+    valueBytes: value.length,
+    valueSha256: sha256(value),
+  };
+  const headerBytes = utf8Encoder.encode(JSON.stringify(header));
+  const file = new Uint8Array(PREAMBLE_BYTES + headerBytes.length + value.length);
+
+  file.set(MAGIC, 0);
+  new DataView(file.buffer).setUint32(MAGIC.length, headerBytes.length);
+  file.set(headerBytes, PREAMBLE_BYTES);
+  file.set(value, PREAMBLE_BYTES + headerBytes.length);
+  return file;
+}
+
+/**
+ * Reads the header at the start of an object file.
+ *
+ * @param bytes - the file, or at least its first {@link HEADER_READ_BYTES} bytes
+ * @param where - names the file in errors
+ * @returns the header and where the value starts
+ * @throws AcquireError `CORRUPT_RECORD` when the bytes are not an object file's start
+ */
+export function decodeObjectHeader(
+  bytes: Uint8Array,
+  where: string,
+): { header: ObjectHeader; valueOffset: number } {
+  if (bytes.length < PREAMBLE_BYTES || !MAGIC.every((byte, i) => bytes[i] === byte)) {
+    throw corrupt(where, 'does not start like an object file');
+  }
+  const headerLength = new DataView(bytes.buffer, bytes.byteOffset).getUint32(MAGIC.length);
+  if (headerLength > HEADER_BYTES_MAX || PREAMBLE_BYTES + headerLength > bytes.length) {
+    throw corrupt(where, 'has a header that is cut short or too long');
+  }
+
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(
+      utf8Decoder.decode(bytes.subarray(PREAMBLE_BYTES, PREAMBLE_BYTES + headerLength)),
+    );
+  } catch (cause) {
+    throw corrupt(where, 'has a header that is not JSON', cause);
+  }
+  if (!isObjectHeader(parsed)) {
+    throw corrupt(where, 'has a header of the wrong shape');
+  }
+  return { header: parsed, valueOffset: PREAMBLE_BYTES + headerLength };
+}
+
+/**
+ * Decodes a whole object file and checks its length and checksum.
+ *
+ * @param bytes - the file
+ * @param where - names the file in errors
+ * @returns the header and the value
+ * @throws AcquireError `CORRUPT_RECORD` when the file is damaged
+ */
+export function decodeObjectFile(bytes: Uint8Array, where: string): DecodedObject {
+  const { header, valueOffset } = decodeObjectHeader(bytes, where);
+  if (bytes.length - valueOffset !== header.valueBytes) {
+    throw corrupt(where, 'has a value of the wrong length');
+  }
+  const value = bytes.subarray(valueOffset);
+  if (sha256(value) !== header.valueSha256) {
+    throw corrupt(where, 'has a value that fails its checksum');
+  }
+  return { header, value: new Uint8Array(value.buffer, value.byteOffset, value.length) };
+}
+
+function isObjectHeader(value: unknown): value is ObjectHeader {
+  if (typeof value !== 'object' || value === null) {
+    return false;
+  }
+  const fields = value as Record<string, unknown>;
+  return (
+    typeof fields.version === 'string' &&
+    typeof fields.key === 'string' &&
+    typeof fields.valueSha256 === 'string' &&
+    Number.isSafeInteger(fields.valueBytes) &&
+    (fields.valueBytes as number) >= 0
+  );
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('base64url');
+}
+
+function corrupt(where: string, problem: string, cause?: unknown): AcquireError {
+  return new AcquireError(ErrorCode.CORRUPT_RECORD, `object file ${where} ${problem}`, { cause });
+}

@@ -1,0 +1,103 @@
+/**
+ * Reading object files from disk without following links: whole files for reads, and only the
+ * header when a conditional write needs the current version.
+ *
+ * @module
+ */
+
+import { open, readFile } from 'node:fs/promises';
+import { AcquireError, ErrorCode } from '@acquire/core';
+import { errnoCode, isMissing, symlinkRefused } from './fs-errors.js';
+import {
+  type DecodedObject,
+  decodeObjectFile,
+  decodeObjectHeader,
+  HEADER_READ_BYTES,
+  type ObjectHeader,
+} from './object-file.js';
+import { NO_FOLLOW_FLAG } from './temp-files.js';
+
+/**
+ * Reads and checks a whole object file.
+ *
+ * @param path - the object file
+ * @param key - the key it should hold, named in errors
+ * @returns the decoded object, or `undefined` when there is no file
+ * @throws AcquireError `CORRUPT_RECORD` when the file is a link, is damaged, or holds another key
+ */
+export async function readObjectFile(
+  path: string,
+  key: string,
+): Promise<DecodedObject | undefined> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path, { flag: NO_FOLLOW_FLAG });
+  } catch (error) {
+    return missingOrThrow(error, key);
+  }
+  const decoded = decodeObjectFile(bytes, key);
+  assertKeyMatches(decoded.header, key);
+  return decoded;
+}
+
+/**
+ * Reads only the header of an object file.
+ *
+ * @param path - the object file
+ * @param where - names the file in errors
+ * @returns the header, or `undefined` when there is no file
+ * @throws AcquireError `CORRUPT_RECORD` when the file is a link or its header is damaged
+ */
+export async function readObjectHeader(
+  path: string,
+  where: string,
+): Promise<ObjectHeader | undefined> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, NO_FOLLOW_FLAG);
+  } catch (error) {
+    return missingOrThrow(error, where);
+  }
+  try {
+    const buffer = new Uint8Array(HEADER_READ_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    return decodeObjectHeader(buffer.subarray(0, bytesRead), where).header;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Reads the current version of the object at a path, checking the key it holds.
+ *
+ * @param path - the object file
+ * @param key - the key it should hold
+ * @returns the version, or `undefined` when there is no file
+ * @throws AcquireError `CORRUPT_RECORD` when the file is a link, damaged, or holds another key
+ */
+export async function readObjectVersion(path: string, key: string): Promise<string | undefined> {
+  const header = await readObjectHeader(path, key);
+  if (header === undefined) {
+    return undefined;
+  }
+  assertKeyMatches(header, key);
+  return header.version;
+}
+
+function assertKeyMatches(header: ObjectHeader, key: string): void {
+  if (header.key !== key) {
+    throw new AcquireError(ErrorCode.CORRUPT_RECORD, `object file of ${key} holds another key`, {
+      details: { key },
+    });
+  }
+}
+
+function missingOrThrow(error: unknown, where: string): undefined {
+  if (isMissing(error)) {
+    return undefined;
+  }
+  if (errnoCode(error) === 'ELOOP') {
+    throw symlinkRefused(where);
+  }
+  throw error;
+}

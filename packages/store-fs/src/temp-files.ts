@@ -1,0 +1,103 @@
+/**
+ * Temporary files: every new object (and every lock) is first written in full under a temporary
+ * name in its final directory, then renamed or linked into place, so no reader ever sees part of
+ * a file. The temporary name carries its creation time, so files left behind by a crashed process
+ * can be recognised as stale without asking the file system.
+ *
+ * @module
+ */
+
+import { constants } from 'node:fs';
+import { open, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { base64UrlEncode, type Clock, randomBytes } from '@acquire/core';
+import { errnoCode } from './fs-errors.js';
+
+/** Temporary names start with a dot, which no encoded key segment does. */
+export const TEMP_FILE_PREFIX = '.tmp-';
+
+/**
+ * A temporary file older than this was left by a process that died mid-write, and may be
+ * removed. Writers finish or give up within seconds, so ten minutes is far on the safe side.
+ */
+export const TEMP_FILE_STALE_MS: number = 10 * 60 * 1000;
+
+/** 9 random bytes (12 characters) keep concurrent writers' names apart. */
+const TEMP_NAME_RANDOM_BYTES = 9;
+
+/** `O_NOFOLLOW` does not exist on Windows, where links need special rights to create. */
+export const NO_FOLLOW_FLAG: number = constants.O_NOFOLLOW ?? 0;
+
+const CREATE_NEW_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NO_FOLLOW_FLAG;
+
+/**
+ * Writes bytes to a new temporary file in a directory.
+ *
+ * @param directory - the directory the file will be renamed or linked within
+ * @param bytes - the whole content
+ * @param clock - stamps the name
+ * @param durable - fsync the data before returning
+ * @returns the temporary file's path
+ */
+export async function writeTempFile(
+  directory: string,
+  bytes: Uint8Array,
+  clock: Clock,
+  durable: boolean,
+): Promise<string> {
+  const path = join(directory, tempFileName(clock));
+  const handle = await open(path, CREATE_NEW_FLAGS);
+  try {
+    await handle.writeFile(bytes);
+    if (durable) {
+      await handle.datasync();
+    }
+  } catch (error) {
+    await handle.close();
+    await removeQuietly(path);
+    throw error;
+  }
+  await handle.close();
+  return path;
+}
+
+/**
+ * Makes a temporary file name stamped with the current time.
+ *
+ * @param clock - the time source
+ * @returns a name such as `.tmp-1767225600000-AbCdEfGhIjKl`
+ */
+export function tempFileName(clock: Clock): string {
+  const unique = base64UrlEncode(randomBytes(TEMP_NAME_RANDOM_BYTES));
+  return `${TEMP_FILE_PREFIX}${Math.floor(clock.now())}-${unique}`;
+}
+
+/**
+ * Tells whether a directory entry is a temporary file left long enough ago to be abandoned.
+ *
+ * @param name - a directory entry's name
+ * @param clock - the time source
+ * @returns true for a temporary name stamped more than {@link TEMP_FILE_STALE_MS} ago
+ */
+export function isStaleTempFile(name: string, clock: Clock): boolean {
+  if (!name.startsWith(TEMP_FILE_PREFIX)) {
+    return false;
+  }
+  const stampedMs = Number.parseInt(name.slice(TEMP_FILE_PREFIX.length), 10);
+  return Number.isFinite(stampedMs) && clock.now() - stampedMs > TEMP_FILE_STALE_MS;
+}
+
+/**
+ * Removes a file, ignoring one that is already gone.
+ *
+ * @param path - the file
+ */
+export async function removeQuietly(path: string): Promise<void> {
+  try {
+    await unlink(path);
+  } catch (error) {
+    if (errnoCode(error) !== 'ENOENT') {
+      throw error;
+    }
+  }
+}
