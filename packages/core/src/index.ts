@@ -16,6 +16,103 @@
  * @module
  */
 
+export type {
+  AuthorisationArgument,
+  CreateAccountArgs,
+  DepositArgs,
+  GetAccountUidsArgs,
+  GetInfoArgs,
+  GetTransactionsArgs,
+  PerformArgs,
+  ReceiptArgs,
+  RefundArgs,
+  TransactionArgs,
+} from './accounting/accounting-arguments.js';
+export {
+  ACCOUNTING_FUNCTIONS,
+  type AccountingContext,
+  BILLING_ACCOUNT_NAME,
+  type CreateAccountResult,
+  createAccount,
+  DEPOSIT_BILLING_OVERDRAFT_LIMIT,
+  DEPOSIT_INVOICE_THRESHOLD,
+  DEPOSIT_VALUE_MAX,
+  DEPOSITS_ACCOUNT_NAME,
+  type DepositResult,
+  deposit,
+  type GetAccountUidsResult,
+  type GetInfoResult,
+  type GetTransactionsResult,
+  getAccountUids,
+  getInfo,
+  getTransactions,
+  type PerformResult,
+  perform,
+  receipt,
+  refund,
+  type SettleResult,
+} from './accounting/accounting-functions.js';
+export type {
+  AccountView,
+  BalanceView,
+  StatementItemView,
+  TransactionView,
+} from './accounting/accounting-views.js';
+export {
+  ACCOUNT_DESCRIPTION_LENGTH_MAX_CHARS,
+  ACCOUNT_NAME_LENGTH_MAX_BYTES,
+  type Account,
+  type AccountName,
+  type CreateAccountOptions,
+  MAIN_ACCOUNT_NAME,
+} from './accounting/accounts.js';
+export {
+  type BalanceStatus,
+  type PastBalance,
+  STATEMENT_PAGE_SIZE_DEFAULT,
+  type StatementItem,
+  type StatementOptions,
+  type StatementPage,
+  type StatementPageOptions,
+} from './accounting/balances.js';
+export {
+  createLedger,
+  type Ledger,
+  type LedgerOptions,
+  type ReceiptOptions,
+  type RefundOptions,
+  type TransactionRecord,
+  type TransactionSettlement,
+} from './accounting/ledger.js';
+export {
+  IDEMPOTENCY_KEY_LENGTH_MAX_CHARS,
+  PERFORM_TRANSACTIONS_MAX,
+  type PerformOptions,
+  TRANSACTION_DESCRIPTION_LENGTH_MAX_CHARS,
+  type TransactionInput,
+} from './accounting/ledger-inputs.js';
+export { LEDGER_INFLIGHT_TIMEOUT_MS_DEFAULT } from './accounting/ledger-runtime.js';
+export { LINE_ITEM_KINDS, type LineItemKind } from './accounting/line-items.js';
+export {
+  MICRO_UNITS_PER_UNIT,
+  MONEY_DECIMALS,
+  MONEY_TEXT_LENGTH_MAX_CHARS,
+  MONEY_VALUE_MAX,
+  Money,
+  type MoneyInput,
+  type MoneyParseOptions,
+  type MoneySign,
+  splitValue,
+  TRANSACTION_VALUE_MAX,
+  toMoney,
+  toTransactionValue,
+} from './accounting/money.js';
+export type { ReconcileReport } from './accounting/operations.js';
+export {
+  type SettlementKind,
+  TRANSACTION_STATES,
+  type TransactionState,
+} from './accounting/transaction-records.js';
 export {
   base64UrlDecode,
   base64UrlEncode,
