@@ -69,3 +69,51 @@ export function createFaultyStore(inner: ObjectStore, plan: FaultPlan): FaultySt
 function failure(): AcquireError {
   return new AcquireError(ErrorCode.STORE_UNAVAILABLE, 'injected store failure');
 }
+
+/** A store that holds one write back until told to go on. */
+export interface PausingStore extends ObjectStore {
+  /** Settles when the held write is reached. */
+  readonly reached: Promise<void>;
+  /** Lets the held write go ahead. */
+  readonly resume: () => void;
+}
+
+/**
+ * Wraps a store so that one write waits, as if its process paused just before it.
+ *
+ * @param inner - the real store
+ * @param pauseAtWrite - the write to hold back, counting from 1
+ * @returns the pausing store
+ */
+export function createPausingStore(inner: ObjectStore, pauseAtWrite: number): PausingStore {
+  let writes = 0;
+  let reach: () => void = () => {};
+  let resume: () => void = () => {};
+  const reached = new Promise<void>((resolve) => {
+    reach = resolve;
+  });
+  const resumed = new Promise<void>((resolve) => {
+    resume = resolve;
+  });
+
+  const hold = async <T>(write: () => Promise<T>): Promise<T> => {
+    writes++;
+    if (writes === pauseAtWrite) {
+      reach();
+      await resumed;
+    }
+    return write();
+  };
+
+  return {
+    capabilities: inner.capabilities,
+    read: (key) => inner.read(key),
+    listPage: (prefix, options) => inner.listPage(prefix, options),
+    write: (key, value) => hold(() => inner.write(key, value)),
+    writeIfAbsent: (key, value) => hold(() => inner.writeIfAbsent(key, value)),
+    writeIfVersion: (key, value, version) => hold(() => inner.writeIfVersion(key, value, version)),
+    delete: (key, options) => hold(() => inner.delete(key, options)),
+    reached,
+    resume,
+  };
+}
