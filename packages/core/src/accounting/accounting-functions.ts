@@ -51,7 +51,7 @@ import {
   type TransactionView,
   transactionView,
 } from './accounting-views.js';
-import { type Account, type AccountName, MAIN_ACCOUNT_NAME } from './accounts.js';
+import { type Account, type AccountName, checkName, MAIN_ACCOUNT_NAME } from './accounts.js';
 import { createLedger, type Ledger } from './ledger.js';
 import { PERFORM_TRANSACTIONS_MAX } from './ledger-inputs.js';
 import { LEDGER_UID_PATTERN } from './ledger-uids.js';
@@ -148,7 +148,7 @@ export const createAccount: ServiceFunction<
   CREATE_ACCOUNT_ARGS,
   async (args, context: AccountingContext) => {
     const options = {
-      name: args.name,
+      name: checkName(args.name, 'name'),
       ...(args.description === undefined ? {} : { description: args.description }),
       ...(args.overdraftLimit === undefined
         ? {}
