@@ -6,9 +6,11 @@
  */
 
 import { benchCrypto } from './crypto.bench.js';
+import { benchLedger } from './ledger.bench.js';
 
 const SECTIONS: Record<string, () => Promise<void>> = {
   crypto: benchCrypto,
+  ledger: benchLedger,
 };
 
 const wanted = process.argv.slice(2);

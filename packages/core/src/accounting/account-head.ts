@@ -21,7 +21,6 @@ import {
   subtractTotals,
   type Totals,
   totalsFromJson,
-  totalsToJson,
   ZERO_TOTALS,
 } from './line-items.js';
 import { utcDay } from './store-layout.js';
@@ -225,24 +224,21 @@ export function limitBreach(
 }
 
 /**
- * Serialises a head.
+ * Serialises a head. Heads are written on every transfer, so the JSON is built as text; every
+ * string that is not a uid, day or kind of this module's own making goes through
+ * `JSON.stringify`.
  *
  * @param head - the head
  * @returns its JSON bytes
  */
 export function encodeAccountHead(head: AccountHead): Uint8Array {
+  const dailyLimit = head.dailyLimit === undefined ? 'null' : `"${head.dailyLimit}"`;
   return utf8Encode(
-    JSON.stringify({
-      uid: head.uid,
-      overdraftLimit: head.overdraftLimit.toString(),
-      dailyLimit: head.dailyLimit === undefined ? null : head.dailyLimit.toString(),
-      totals: totalsToJson(head.totals),
-      day: head.day,
-      spentToday: head.spentToday.toString(),
-      opening: totalsToJson(head.opening),
-      lastTimeMs: head.lastTimeMs,
-      markers: head.markers.map(markerToJson),
-    }),
+    `{"uid":${JSON.stringify(head.uid)},"overdraftLimit":"${head.overdraftLimit}",` +
+      `"dailyLimit":${dailyLimit},"totals":${totalsText(head.totals)},` +
+      `"day":${JSON.stringify(head.day)},"spentToday":"${head.spentToday}",` +
+      `"opening":${totalsText(head.opening)},"lastTimeMs":${head.lastTimeMs},` +
+      `"markers":[${head.markers.map(markerText).join(',')}]}`,
   );
 }
 
@@ -276,33 +272,33 @@ export function decodeAccountHead(bytes: Uint8Array, key: string): AccountHead {
   }
 }
 
-function markerToJson(marker: Marker): Record<string, unknown> {
-  return {
-    op: marker.op,
-    kind: marker.kind,
-    placedMs: marker.placedMs,
-    timeMs: marker.timeMs,
-    delta: totalsToJson(marker.delta),
-    spent: marker.spent.toString(),
-    items: marker.items.map((item) => ({
-      kind: item.kind,
-      transactionUid: item.transactionUid,
-      value: item.value.toString(),
-      ...(item.receiptedValue === undefined
-        ? {}
-        : { receiptedValue: item.receiptedValue.toString() }),
-    })),
-    ...(marker.settlement === undefined
-      ? {}
-      : {
-          settlement: {
-            ...marker.settlement,
-            value: marker.settlement.value.toString(),
-            receiptedValue: marker.settlement.receiptedValue.toString(),
-          },
-        }),
-    ...(marker.requestDigest === undefined ? {} : { requestDigest: marker.requestDigest }),
-  };
+function totalsText(totals: Totals): string {
+  return `{"balance":"${totals.balance}","liability":"${totals.liability}","receivable":"${totals.receivable}"}`;
+}
+
+function markerText(marker: Marker): string {
+  const items = marker.items.map((item) => {
+    const receipted =
+      item.receiptedValue === undefined ? '' : `,"receiptedValue":"${item.receiptedValue}"`;
+    return `{"kind":"${item.kind}","transactionUid":${JSON.stringify(item.transactionUid)},"value":"${item.value}"${receipted}}`;
+  });
+  const settlement =
+    marker.settlement === undefined
+      ? ''
+      : `,"settlement":${JSON.stringify({
+          ...marker.settlement,
+          value: marker.settlement.value.toString(),
+          receiptedValue: marker.settlement.receiptedValue.toString(),
+        })}`;
+  const digest =
+    marker.requestDigest === undefined
+      ? ''
+      : `,"requestDigest":${JSON.stringify(marker.requestDigest)}`;
+  return (
+    `{"op":${JSON.stringify(marker.op)},"kind":"${marker.kind}","placedMs":${marker.placedMs},` +
+    `"timeMs":${marker.timeMs},"delta":${totalsText(marker.delta)},"spent":"${marker.spent}",` +
+    `"items":[${items.join(',')}]${settlement}${digest}}`
+  );
 }
 
 function markerFromJson(value: unknown): Marker {

@@ -83,7 +83,24 @@ export async function readHead(runtime: LedgerRuntime, uid: string): Promise<Hea
       details: { accountUid: uid },
     });
   }
-  return { head: decodeAccountHead(stored.value, key), version: stored.version };
+  const read = { head: decodeAccountHead(stored.value, key), version: stored.version };
+  runtime.rememberHead(uid, read);
+  return read;
+}
+
+/**
+ * The head as this process last saw it, or as read now when not remembered. An update that
+ * starts from a remembered head fails its compare-and-swap if the head changed since, and then
+ * reads it afresh; so a remembered head costs nothing when it is current, and one failed write
+ * when it is not.
+ *
+ * @param runtime - the ledger runtime
+ * @param uid - the account uid
+ * @returns the head and its version
+ * @throws AcquireError `ACCOUNT_NOT_FOUND` when the account has no head
+ */
+export async function lastKnownHead(runtime: LedgerRuntime, uid: string): Promise<HeadRead> {
+  return runtime.lastHead(uid) ?? readHead(runtime, uid);
 }
 
 /**
@@ -137,9 +154,16 @@ export async function tidyMarkers(
   runtime: LedgerRuntime,
   head: AccountHead,
 ): Promise<{ readonly head: AccountHead; readonly uncommitted: readonly Marker[] }> {
-  const statuses = await Promise.all(
-    head.markers.map((marker) => operationStatus(runtime, marker.kind, marker.op)),
+  const known = head.markers.map((marker) =>
+    runtime.finishedOutcome(operationId(marker.kind, marker.op)),
   );
+  const statuses: readonly (OperationStatus | undefined)[] = known.every(
+    (status) => status !== undefined,
+  )
+    ? known
+    : await Promise.all(
+        head.markers.map((marker) => operationStatus(runtime, marker.kind, marker.op)),
+      );
 
   let tidied = head;
   const uncommitted: Marker[] = [];
@@ -224,7 +248,9 @@ export async function updateHead<T>(
         bytes,
         current.version,
       );
-      return { result: outcome.result, read: { head: outcome.next, version } };
+      const written = { head: outcome.next, version };
+      runtime.rememberHead(uid, written);
+      return { result: outcome.result, read: written };
     } catch (error) {
       if (!AcquireError.is(error, ErrorCode.PRECONDITION_FAILED)) {
         throw error;

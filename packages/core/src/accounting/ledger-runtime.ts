@@ -1,9 +1,12 @@
 /**
- * What every ledger operation is given: the store, the clock, and two things that live only in
- * this process. Per-account locks queue this process's own updates of one account head, so they
- * do not race each other through compare-and-swap retries (other processes still race, and CAS
- * keeps that safe). A cache remembers operations known to be finished, which never become
- * unfinished again, so markers of finished operations are dropped without reading their records.
+ * What every ledger operation is given: the store, the clock, and three things that live only
+ * in this process. Per-account locks queue this process's own updates of one account head, so
+ * they do not race each other through compare-and-swap retries (other processes still race, and
+ * CAS keeps that safe). A cache remembers operations known to be finished, which never become
+ * unfinished again, so markers of finished operations are dropped without reading their
+ * records. Another remembers the last head this process read or wrote for each account, so an
+ * update can compare-and-swap without reading first; when another process changed the head
+ * meanwhile, the swap fails and the update reads the head and tries again.
  *
  * @module
  */
@@ -11,6 +14,8 @@
 import type { Logger } from '../logging.js';
 import type { ObjectStore } from '../store/object-store.js';
 import type { Clock } from '../time/clock.js';
+import type { AccountHead } from './account-head.js';
+import { createUidGenerator, type UidGenerator } from './ledger-uids.js';
 
 /**
  * An operation left in flight longer than this is presumed dead: the next reader rolls it
@@ -21,6 +26,9 @@ export const LEDGER_INFLIGHT_TIMEOUT_MS_DEFAULT = 60_000;
 
 /** Finished operations remembered per process; 10,000 covers any burst on a few hot accounts. */
 export const FINISHED_OPERATIONS_CACHED_MAX = 10_000;
+
+/** Heads remembered per process; 10,000 small objects cover every account a busy process uses. */
+export const HEADS_CACHED_MAX = 10_000;
 
 /** The final outcome of an operation. */
 export type FinishedOutcome = 'done' | 'aborted';
@@ -35,6 +43,8 @@ export interface LedgerRuntime {
   readonly logger: Logger;
   /** See {@link LEDGER_INFLIGHT_TIMEOUT_MS_DEFAULT}. */
   readonly inflightTimeoutMs: number;
+  /** Makes uids for this process's transactions. */
+  readonly newUid: UidGenerator;
   /**
    * Takes this process's locks on several accounts, in a fixed order so that two callers can
    * never wait for each other.
@@ -55,6 +65,26 @@ export interface LedgerRuntime {
    * @param outcome - how it finished
    */
   rememberFinished(id: string, outcome: FinishedOutcome): void;
+  /**
+   * @param uid - an account uid
+   * @returns the head this process last read or wrote, with its version, if remembered
+   */
+  lastHead(uid: string): CachedHead | undefined;
+  /**
+   * Remembers the head just read or written.
+   *
+   * @param uid - the account uid
+   * @param head - the head and its version
+   */
+  rememberHead(uid: string, head: CachedHead): void;
+}
+
+/** A head as this process last saw it: the decoded value and its store version. */
+export interface CachedHead {
+  /** The head. */
+  readonly head: AccountHead;
+  /** Its store version. */
+  readonly version: string;
 }
 
 /** Options for {@link createLedgerRuntime}. */
@@ -77,59 +107,76 @@ export interface LedgerRuntimeOptions {
  */
 export function createLedgerRuntime(options: LedgerRuntimeOptions): LedgerRuntime {
   const finished = new Map<string, FinishedOutcome>();
-  const lockOne = createLockQueue();
+  const heads = new Map<string, CachedHead>();
+  const locks = createLocks();
 
   return {
     store: options.store,
     clock: options.clock,
     logger: options.logger,
     inflightTimeoutMs: options.inflightTimeoutMs ?? LEDGER_INFLIGHT_TIMEOUT_MS_DEFAULT,
+    newUid: createUidGenerator(),
 
     async lockAccounts(uids) {
-      const releases: (() => void)[] = [];
-      for (const uid of [...new Set(uids)].sort()) {
-        releases.push(await lockOne(uid));
+      const keys = [...new Set(uids)].sort();
+      for (const key of keys) {
+        await locks.acquire(key);
       }
       return () => {
-        for (const release of releases.reverse()) {
-          release();
+        for (const key of keys) {
+          locks.release(key);
         }
       };
     },
 
     finishedOutcome: (id) => finished.get(id),
 
-    rememberFinished(id, outcome) {
-      if (finished.size >= FINISHED_OPERATIONS_CACHED_MAX) {
-        const oldest = finished.keys().next().value as string;
-        finished.delete(oldest);
-      }
-      finished.set(id, outcome);
-    },
+    rememberFinished: (id, outcome) =>
+      remember(finished, id, outcome, FINISHED_OPERATIONS_CACHED_MAX),
+
+    lastHead: (uid) => heads.get(uid),
+
+    rememberHead: (uid, head) => remember(heads, uid, head, HEADS_CACHED_MAX),
   };
 }
 
-/** A queue per key: each caller waits for the previous holder of that key to release it. */
-function createLockQueue(): (key: string) => Promise<() => void> {
-  const tails = new Map<string, Promise<void>>();
+/** Sets an entry, evicting the oldest key when the map is full. */
+function remember<T>(map: Map<string, T>, key: string, value: T, sizeMax: number): void {
+  if (map.size >= sizeMax && !map.has(key)) {
+    map.delete(map.keys().next().value as string);
+  }
+  map.set(key, value);
+}
 
-  return async (key) => {
-    const previous = tails.get(key);
-    let release: () => void = () => {};
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const tail = previous === undefined ? held : previous.then(() => held);
-    tails.set(key, tail);
+/**
+ * Exclusive locks by key. A free lock is taken at once; a held one queues its waiters, and each
+ * release hands the lock to the next waiter in turn.
+ */
+function createLocks(): {
+  acquire(key: string): Promise<void> | undefined;
+  release(key: string): void;
+} {
+  const waiters = new Map<string, (() => void)[]>();
 
-    if (previous !== undefined) {
-      await previous;
-    }
-    return () => {
-      release();
-      if (tails.get(key) === tail) {
-        tails.delete(key);
+  return {
+    acquire(key) {
+      const queue = waiters.get(key);
+      if (queue === undefined) {
+        waiters.set(key, []);
+        return undefined;
       }
-    };
+      return new Promise<void>((resolve) => {
+        queue.push(resolve);
+      });
+    },
+    release(key) {
+      const queue = waiters.get(key);
+      const next = queue?.shift();
+      if (next === undefined) {
+        waiters.delete(key);
+      } else {
+        next();
+      }
+    },
   };
 }

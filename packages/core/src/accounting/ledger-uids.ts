@@ -23,6 +23,15 @@ export const LEDGER_UID_PATTERN: RegExp = /^[A-Za-z0-9_-]{22}$/;
 /** A transaction uid: a batch uid, then `.<index>` for every transaction of a batch but the first. */
 export const TRANSACTION_UID_PATTERN: RegExp = /^[A-Za-z0-9_-]{22}(?:\.[1-9][0-9]{0,3})?$/;
 
+/** A generator's uids share 80 random bits, which keep two generators' uids apart. */
+const GENERATOR_PREFIX_BYTES = 10;
+
+/** The other 48 bits count up; a generator draws a new prefix before the count wraps. */
+const GENERATOR_COUNT_MAX = 2 ** 48;
+
+/** Makes unique uids. */
+export type UidGenerator = () => string;
+
 /**
  * Makes a new random uid.
  *
@@ -30,6 +39,32 @@ export const TRANSACTION_UID_PATTERN: RegExp = /^[A-Za-z0-9_-]{22}(?:\.[1-9][0-9
  */
 export function createLedgerUid(): string {
   return base64UrlEncode(randomBytes(UID_BYTES));
+}
+
+/**
+ * Makes a generator of uids for one process: a random prefix and a counter. Drawing 16 fresh
+ * random bytes for every transfer costs more than the rest of the uid's work; this draws them
+ * once per 2^48 uids, and the 80-bit prefix keeps processes apart as well as a random uid would.
+ *
+ * @returns the generator
+ */
+export function createUidGenerator(): UidGenerator {
+  const bytes = new Uint8Array(UID_BYTES);
+  let count = GENERATOR_COUNT_MAX;
+
+  return () => {
+    if (count === GENERATOR_COUNT_MAX) {
+      bytes.set(randomBytes(GENERATOR_PREFIX_BYTES));
+      count = 0;
+    }
+    count++;
+    let rest = count;
+    for (let index = UID_BYTES - 1; index >= GENERATOR_PREFIX_BYTES; index--) {
+      bytes[index] = rest % 256;
+      rest = Math.floor(rest / 256);
+    }
+    return base64UrlEncode(bytes);
+  };
 }
 
 /**

@@ -25,12 +25,13 @@ import {
 import {
   type HeadRead,
   type HeadStepResult,
+  lastKnownHead,
   prepareHead,
   readHead,
   updateHead,
 } from './head-store.js';
 import type { LedgerRuntime } from './ledger-runtime.js';
-import { createLedgerUid, idempotentUid } from './ledger-uids.js';
+import { idempotentUid } from './ledger-uids.js';
 import { lineItemKey } from './line-items.js';
 import {
   type AccountPlan,
@@ -103,7 +104,7 @@ interface Committed {
  */
 export function preparePerform(runtime: LedgerRuntime, request: PerformRequest): PerformOperation {
   const key = request.idempotencyKey;
-  const batchUid = key === undefined ? createLedgerUid() : idempotentUid(`perform\n${key}`);
+  const batchUid = key === undefined ? runtime.newUid() : idempotentUid(`perform\n${key}`);
   return {
     batchUid,
     request,
@@ -129,7 +130,7 @@ export async function attemptPerform(
   let committed: Committed;
   let credits: CreditsOutcome;
   try {
-    const reads = await readHeads(runtime, operation.plans);
+    const reads = await readHeads(runtime, operation.plans, lastKnownHead);
     if (operation.digest !== undefined && (await isRepeat(runtime, operation, reads))) {
       return { kind: 'repeat' };
     }
@@ -180,7 +181,7 @@ export async function attemptRollForwardPerform(
   let committed: Committed;
   let credits: CreditsOutcome;
   try {
-    const reads = await readHeads(runtime, plans);
+    const reads = await readHeads(runtime, plans, readHead);
     const found = await readTransactionRecord(runtime.store, batchUid);
     if (found === undefined || found.record.state !== 'pending') {
       return { kind: 'finished', records: await finishedRecords(runtime, batchUid) };
@@ -265,8 +266,9 @@ export async function finishedRecords(
 async function readHeads(
   runtime: LedgerRuntime,
   plans: readonly AccountPlan[],
+  read: (runtime: LedgerRuntime, uid: string) => Promise<HeadRead>,
 ): Promise<Map<string, HeadRead>> {
-  const reads = await Promise.all(plans.map((plan) => readHead(runtime, plan.uid)));
+  const reads = await Promise.all(plans.map((plan) => read(runtime, plan.uid)));
   return new Map(plans.map((plan, index) => [plan.uid, reads[index] as HeadRead]));
 }
 

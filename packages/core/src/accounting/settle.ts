@@ -24,6 +24,7 @@ import {
 import {
   type HeadRead,
   type HeadStepResult,
+  lastKnownHead,
   prepareHead,
   readHead,
   updateHead,
@@ -106,7 +107,7 @@ export async function attemptSettle(
   const release = await runtime.lockAccounts([parties.anchorUid, parties.counterUid]);
   let progress: Continued;
   try {
-    const reads = await readBoth(runtime, parties);
+    const reads = await readBoth(runtime, parties, lastKnownHead);
     const found = await readPerformed(runtime, uid);
     const verdict = judge(
       runtime,
@@ -149,7 +150,7 @@ export async function attemptRollForwardSettle(
   const release = await runtime.lockAccounts([parties.anchorUid, parties.counterUid]);
   let progress: Continued;
   try {
-    const reads = await readBoth(runtime, parties);
+    const reads = await readBoth(runtime, parties, readHead);
     const found = await readPerformed(runtime, transactionUid);
     if (isSettled(found.record.state)) {
       return { kind: 'settled', record: found.record };
@@ -210,10 +211,14 @@ function partiesOf(record: PerformedRecord): Parties {
     : { anchorUid: record.creditAccountUid, counterUid: record.debitAccountUid };
 }
 
-async function readBoth(runtime: LedgerRuntime, parties: Parties): Promise<Map<string, HeadRead>> {
+async function readBoth(
+  runtime: LedgerRuntime,
+  parties: Parties,
+  read: (runtime: LedgerRuntime, uid: string) => Promise<HeadRead>,
+): Promise<Map<string, HeadRead>> {
   const [anchor, counter] = await Promise.all([
-    readHead(runtime, parties.anchorUid),
-    readHead(runtime, parties.counterUid),
+    read(runtime, parties.anchorUid),
+    read(runtime, parties.counterUid),
   ]);
   return new Map([
     [parties.anchorUid, anchor],

@@ -210,8 +210,16 @@ export function keyTime(timeMs: number): string {
  * @returns `yyyy-mm-dd`
  */
 export function utcDay(timeMs: number): string {
-  return new Date(timeMs).toISOString().slice(0, 10);
+  // Formatting a date is slow next to a transfer, and nearly every call asks about the same day.
+  if (timeMs >= lastDay.startMs && timeMs < lastDay.startMs + DAY_MS) {
+    return lastDay.day;
+  }
+  const day = new Date(timeMs).toISOString().slice(0, 10);
+  lastDay = { day, startMs: timeMs - (timeMs % DAY_MS) };
+  return day;
 }
+
+let lastDay = { day: '', startMs: Number.NEGATIVE_INFINITY };
 
 /**
  * When a UTC day starts.
