@@ -374,17 +374,20 @@ describe('ledger scenarios', () => {
   it('costs the same store operations at the 500th transfer as at the first', async () => {
     const counts = { reads: 0, writes: 0, lists: 0 };
     const inner = createMemoryStore();
+    const counted =
+      <A extends unknown[], R>(kind: keyof typeof counts, operation: (...args: A) => R) =>
+      (...args: A): R => {
+        counts[kind]++;
+        return operation(...args);
+      };
     const store: ObjectStore = {
-      ...inner,
       capabilities: inner.capabilities,
-      read: (key) => (counts.reads++, inner.read(key)),
-      write: (key, value) => (counts.writes++, inner.write(key, value)),
-      writeIfAbsent: (key, value) => (counts.writes++, inner.writeIfAbsent(key, value)),
-      writeIfVersion: (key, value, version) => (
-        counts.writes++, inner.writeIfVersion(key, value, version)
-      ),
-      delete: (key, options) => (counts.writes++, inner.delete(key, options)),
-      listPage: (prefix, options) => (counts.lists++, inner.listPage(prefix, options)),
+      read: counted('reads', inner.read),
+      write: counted('writes', inner.write),
+      writeIfAbsent: counted('writes', inner.writeIfAbsent),
+      writeIfVersion: counted('writes', inner.writeIfVersion),
+      delete: counted('writes', inner.delete),
+      listPage: counted('lists', inner.listPage),
     };
     const ledger = createLedger({ store, clock: createManualClock() });
     const payer = await ledger.createAccount({
