@@ -16,6 +16,7 @@
  * @module
  */
 
+export type { AccountingContext } from './accounting/accounting-access.js';
 export type {
   AuthorisationArgument,
   CreateAccountArgs,
@@ -30,31 +31,30 @@ export type {
 } from './accounting/accounting-arguments.js';
 export {
   ACCOUNTING_FUNCTIONS,
-  type AccountingContext,
   BILLING_ACCOUNT_NAME,
-  type CreateAccountResult,
   createAccount,
   DEPOSIT_BILLING_OVERDRAFT_LIMIT,
   DEPOSIT_INVOICE_THRESHOLD,
   DEPOSIT_VALUE_MAX,
   DEPOSITS_ACCOUNT_NAME,
-  type DepositResult,
   deposit,
-  type GetAccountUidsResult,
-  type GetInfoResult,
-  type GetTransactionsResult,
   getAccountUids,
   getInfo,
   getTransactions,
-  type PerformResult,
   perform,
   receipt,
   refund,
-  type SettleResult,
 } from './accounting/accounting-functions.js';
 export type {
   AccountView,
   BalanceView,
+  CreateAccountResult,
+  DepositResult,
+  GetAccountUidsResult,
+  GetInfoResult,
+  GetTransactionsResult,
+  PerformResult,
+  SettleResult,
   StatementItemView,
   TransactionView,
 } from './accounting/accounting-views.js';
@@ -79,18 +79,17 @@ export {
   createLedger,
   type Ledger,
   type LedgerOptions,
-  type ReceiptOptions,
-  type RefundOptions,
-  type TransactionRecord,
-  type TransactionSettlement,
 } from './accounting/ledger.js';
 export {
   IDEMPOTENCY_KEY_LENGTH_MAX_CHARS,
   PERFORM_TRANSACTIONS_MAX,
   type PerformOptions,
+  type ReceiptOptions,
+  type RefundOptions,
   TRANSACTION_DESCRIPTION_LENGTH_MAX_CHARS,
   type TransactionInput,
 } from './accounting/ledger-inputs.js';
+export type { TransactionRecord, TransactionSettlement } from './accounting/ledger-records.js';
 export { LEDGER_INFLIGHT_TIMEOUT_MS_DEFAULT } from './accounting/ledger-runtime.js';
 export { LINE_ITEM_KINDS, type LineItemKind } from './accounting/line-items.js';
 export {
@@ -107,7 +106,7 @@ export {
   toMoney,
   toTransactionValue,
 } from './accounting/money.js';
-export type { ReconcileReport } from './accounting/operations.js';
+export type { ReconcileReport } from './accounting/reconcile.js';
 export {
   type SettlementKind,
   TRANSACTION_STATES,

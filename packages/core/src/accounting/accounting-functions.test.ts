@@ -6,9 +6,9 @@ import type { ServiceFunction } from '../service/service-function.js';
 import { createMemoryStore } from '../store/memory-store.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { createManualClock, type ManualClock } from '../time/clock.js';
+import type { AccountingContext } from './accounting-access.js';
 import {
   ACCOUNTING_FUNCTIONS,
-  type AccountingContext,
   createAccount,
   deposit,
   getAccountUids,

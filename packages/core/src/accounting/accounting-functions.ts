@@ -13,16 +13,16 @@
  */
 
 import type * as v from 'valibot';
-import { AcquireError, ErrorCode } from '../errors.js';
-import type { AuthorisationVerifier } from '../service/authorisation-verifier.js';
-import { requestResource } from '../service/request-resource.js';
+import { defineServiceFunction, type ServiceFunction } from '../service/service-function.js';
 import {
-  defineServiceFunction,
-  type ServiceContext,
-  type ServiceFunction,
-} from '../service/service-function.js';
-import type { ObjectStore } from '../store/object-store.js';
-import type { Clock } from '../time/clock.js';
+  type AccountingContext,
+  authorise,
+  ensureMain,
+  ledgerOf,
+  ownAccount,
+  payeeOf,
+  scopedKey,
+} from './accounting-access.js';
 import {
   CREATE_ACCOUNT_ARGS,
   type CreateAccountArgs,
@@ -41,29 +41,24 @@ import {
   type ReceiptArgs,
   type RefundArgs,
 } from './accounting-arguments.js';
+import type {
+  CreateAccountResult,
+  DepositResult,
+  GetAccountUidsResult,
+  GetInfoResult,
+  GetTransactionsResult,
+  PerformResult,
+  SettleResult,
+} from './accounting-views.js';
 import {
-  type AccountView,
   accountView,
-  type BalanceView,
   balanceView,
-  type StatementItemView,
   statementItemView,
-  type TransactionView,
   transactionView,
 } from './accounting-views.js';
-import { type Account, type AccountName, checkName, MAIN_ACCOUNT_NAME } from './accounts.js';
-import { createLedger, type Ledger } from './ledger.js';
+import { checkName } from './accounts.js';
 import { PERFORM_TRANSACTIONS_MAX } from './ledger-inputs.js';
-import { LEDGER_UID_PATTERN } from './ledger-uids.js';
 import { Money, splitValue, TRANSACTION_VALUE_MAX, toMoney } from './money.js';
-
-/** What the accounting functions are given. */
-export interface AccountingContext extends ServiceContext {
-  /** Checks authorisations; provided by the identity half of a deployment. */
-  readonly verifyAuthorisation: AuthorisationVerifier;
-  /** The ledger; by default one per store and clock, shared by every call. */
-  readonly ledger?: Ledger;
-}
 
 /** Deposits come from the caller's `billing` account, which may go this far below zero. */
 export const DEPOSIT_BILLING_OVERDRAFT_LIMIT: Money = Money.parse('150');
@@ -81,58 +76,6 @@ export const BILLING_ACCOUNT_NAME = 'billing';
 
 /** The account deposits are paid into. */
 export const DEPOSITS_ACCOUNT_NAME = 'deposits';
-
-/** Result of `create_account`. */
-export interface CreateAccountResult {
-  /** The new account. */
-  readonly account: AccountView;
-}
-
-/** Result of `get_account_uids`. */
-export interface GetAccountUidsResult {
-  /** The caller's accounts by name. */
-  readonly accounts: readonly AccountName[];
-}
-
-/** Result of `get_info`. */
-export interface GetInfoResult {
-  /** The account. */
-  readonly account: AccountView;
-  /** Its balances now. */
-  readonly balance: BalanceView;
-}
-
-/** Result of `deposit`. */
-export interface DepositResult {
-  /** The transactions from `billing` to `deposits`. */
-  readonly transactions: readonly TransactionView[];
-  /** Set when `billing` fell below the invoice threshold: the user to invoice. */
-  readonly invoiceUser?: string;
-  /** Set with `invoiceUser`: the billing balance, as decimal text. */
-  readonly invoiceValue?: string;
-}
-
-/** Result of `perform`. */
-export interface PerformResult {
-  /** One record per transfer, in order. */
-  readonly transactions: readonly TransactionView[];
-}
-
-/** Result of `receipt` and `refund`. */
-export interface SettleResult {
-  /** The settled transaction. */
-  readonly transaction: TransactionView;
-}
-
-/** Result of `get_transactions`. */
-export interface GetTransactionsResult {
-  /** The statement lines, oldest first. */
-  readonly items: readonly StatementItemView[];
-  /** Pass as `pageToken` to get the next page; absent on the last page. */
-  readonly nextPageToken?: string;
-}
-
-const ledgers = new WeakMap<ObjectStore, WeakMap<Clock, Ledger>>();
 
 /**
  * Creates an account in the caller's group. Racing creates of one name have one winner.
@@ -354,86 +297,3 @@ export const ACCOUNTING_FUNCTIONS: readonly ServiceFunction<
   unknown,
   AccountingContext
 >[] = [createAccount, getAccountUids, getInfo, deposit, perform, receipt, refund, getTransactions];
-
-async function authorise(
-  context: AccountingContext,
-  functionName: string,
-  args: { readonly authorisation: unknown },
-  singleUse: boolean,
-): Promise<string> {
-  const verified = await context.verifyAuthorisation(args.authorisation, {
-    resource: requestResource(functionName, args as Readonly<Record<string, unknown>>),
-    singleUse,
-  });
-  return verified.userUid;
-}
-
-function ledgerOf(context: AccountingContext): Ledger {
-  if (context.ledger !== undefined) {
-    return context.ledger;
-  }
-  let byClock = ledgers.get(context.store);
-  if (byClock === undefined) {
-    byClock = new WeakMap();
-    ledgers.set(context.store, byClock);
-  }
-  let ledger = byClock.get(context.clock);
-  if (ledger === undefined) {
-    ledger = createLedger({ store: context.store, clock: context.clock, logger: context.logger });
-    byClock.set(context.clock, ledger);
-  }
-  return ledger;
-}
-
-async function ensureMain(ledger: Ledger, userUid: string): Promise<Account> {
-  return ledger.ensureAccount({
-    group: userUid,
-    name: MAIN_ACCOUNT_NAME,
-    description: 'Main account',
-  });
-}
-
-/** Finds one of the caller's accounts by uid or, failing that, by name. */
-async function ownAccount(
-  ledger: Ledger,
-  userUid: string,
-  reference: string,
-  byUidOnly = false,
-): Promise<Account> {
-  let account: Account | undefined;
-  if (LEDGER_UID_PATTERN.test(reference)) {
-    account = await ledger.getAccount(reference).catch((error: unknown) => {
-      if (AcquireError.is(error, ErrorCode.ACCOUNT_NOT_FOUND)) {
-        return undefined;
-      }
-      throw error;
-    });
-  }
-  if (account === undefined && !byUidOnly) {
-    account =
-      reference === MAIN_ACCOUNT_NAME
-        ? await ensureMain(ledger, userUid)
-        : await ledger.findAccount(userUid, reference);
-  }
-  if (account === undefined) {
-    throw new AcquireError(ErrorCode.ACCOUNT_NOT_FOUND, 'no such account');
-  }
-  if (account.group !== userUid) {
-    throw new AcquireError(
-      ErrorCode.ACCOUNT_ACCESS_DENIED,
-      `the caller does not own account ${account.uid}`,
-    );
-  }
-  return account;
-}
-
-/** Checks that the caller owns the account a transaction paid. */
-async function payeeOf(ledger: Ledger, userUid: string, transactionUid: string): Promise<void> {
-  const transaction = await ledger.getTransaction(transactionUid);
-  await ownAccount(ledger, userUid, transaction.creditAccountUid, true);
-}
-
-function scopedKey(userUid: string, key: string | undefined): { readonly idempotencyKey?: string } {
-  // Keys are scoped to the caller, so one user's key can never collide with another's.
-  return key === undefined ? {} : { idempotencyKey: `${userUid}\n${key}` };
-}

@@ -5,9 +5,9 @@
  * @module
  */
 
-import type { Account } from './accounts.js';
+import type { Account, AccountName } from './accounts.js';
 import type { BalanceStatus, StatementItem } from './balances.js';
-import type { TransactionRecord } from './ledger.js';
+import type { TransactionRecord } from './ledger-records.js';
 import type { LineItemKind } from './line-items.js';
 import type { SettlementKind, TransactionState } from './transaction-records.js';
 
@@ -88,6 +88,56 @@ export interface StatementItemView {
   readonly value: string;
   /** For receipts: the value paid, as decimal text. */
   readonly receiptedValue?: string;
+}
+
+/** Result of `create_account`. */
+export interface CreateAccountResult {
+  /** The new account. */
+  readonly account: AccountView;
+}
+
+/** Result of `get_account_uids`. */
+export interface GetAccountUidsResult {
+  /** The caller's accounts by name. */
+  readonly accounts: readonly AccountName[];
+}
+
+/** Result of `get_info`. */
+export interface GetInfoResult {
+  /** The account. */
+  readonly account: AccountView;
+  /** Its balances now. */
+  readonly balance: BalanceView;
+}
+
+/** Result of `deposit`. */
+export interface DepositResult {
+  /** The transactions from `billing` to `deposits`. */
+  readonly transactions: readonly TransactionView[];
+  /** Set when `billing` fell below the invoice threshold: the user to invoice. */
+  readonly invoiceUser?: string;
+  /** Set with `invoiceUser`: the billing balance, as decimal text. */
+  readonly invoiceValue?: string;
+}
+
+/** Result of `perform`. */
+export interface PerformResult {
+  /** One record per transfer, in order. */
+  readonly transactions: readonly TransactionView[];
+}
+
+/** Result of `receipt` and `refund`. */
+export interface SettleResult {
+  /** The settled transaction. */
+  readonly transaction: TransactionView;
+}
+
+/** Result of `get_transactions`. */
+export interface GetTransactionsResult {
+  /** The statement lines, oldest first. */
+  readonly items: readonly StatementItemView[];
+  /** Pass as `pageToken` to get the next page; absent on the last page. */
+  readonly nextPageToken?: string;
 }
 
 /**

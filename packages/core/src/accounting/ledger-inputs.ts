@@ -45,6 +45,20 @@ export interface PerformOptions {
   readonly expiresAtMs?: number;
 }
 
+/** Options for a receipt. */
+export interface ReceiptOptions {
+  /** The value to pay, up to the provisional value. @default the provisional value */
+  readonly value?: MoneyInput;
+  /** Repeating a receipt with the same key returns the first result. */
+  readonly idempotencyKey?: string;
+}
+
+/** Options for a refund. */
+export interface RefundOptions {
+  /** Repeating a refund with the same key returns the first result. */
+  readonly idempotencyKey?: string;
+}
+
 /**
  * Checks a perform.
  *

@@ -81,6 +81,7 @@ import {
   statement,
   statementPage,
 } from './balances.js';
+import type { ReceiptOptions, RefundOptions } from './ledger-inputs.js';
 import {
   checkAccountUid,
   checkIdempotencyKey,
@@ -89,71 +90,19 @@ import {
   type PerformOptions,
   type TransactionInput,
 } from './ledger-inputs.js';
+import { type TransactionRecord, transactionRecord } from './ledger-records.js';
 import { createLedgerRuntime, type LedgerRuntime } from './ledger-runtime.js';
-import { Money, type MoneyInput, toTransactionValue } from './money.js';
+import { type MoneyInput, toTransactionValue } from './money.js';
 import {
   performWithRetries,
-  type ReconcileReport,
-  reconcile,
   releaseDue,
   rollForwardPerform,
   rollForwardSettle,
   settleWithRetries,
 } from './operations.js';
-import { readPerformed } from './settle.js';
-import type { PerformedRecord, SettlementKind, TransactionState } from './transaction-records.js';
-
-/** A settlement of a transaction as callers see it. */
-export interface TransactionSettlement {
-  /** Receipt, release (of an expired provisional transaction) or refund. */
-  readonly kind: SettlementKind;
-  /** The value settled: the provisional value, or the value refunded. */
-  readonly value: Money;
-  /** The value paid: up to `value` for a receipt, zero for a release. */
-  readonly receiptedValue: Money;
-  /** When it was settled, in ms since the epoch. */
-  readonly timeMs: number;
-}
-
-/** A transaction as callers see it. */
-export interface TransactionRecord {
-  /** The transaction's uid. */
-  readonly uid: string;
-  /** The uid of its batch (the perform call that made it). */
-  readonly batchUid: string;
-  /** Its state. */
-  readonly state: TransactionState;
-  /** The paying account. */
-  readonly debitAccountUid: string;
-  /** The paid account. */
-  readonly creditAccountUid: string;
-  /** The value. */
-  readonly value: Money;
-  /** What it is for. */
-  readonly description: string;
-  /** Whether the value was held (provisional) rather than paid (direct). */
-  readonly provisional: boolean;
-  /** When it was performed, in ms since the epoch. */
-  readonly timeMs: number;
-  /** When an unreceipted provisional value is released. */
-  readonly expiresAtMs?: number;
-  /** Its settlement, once one has begun. */
-  readonly settlement?: TransactionSettlement;
-}
-
-/** Options for a receipt. */
-export interface ReceiptOptions {
-  /** The value to pay, up to the provisional value. @default the provisional value */
-  readonly value?: MoneyInput;
-  /** Repeating a receipt with the same key returns the first result. */
-  readonly idempotencyKey?: string;
-}
-
-/** Options for a refund. */
-export interface RefundOptions {
-  /** Repeating a refund with the same key returns the first result. */
-  readonly idempotencyKey?: string;
-}
+import { type ReconcileReport, reconcile } from './reconcile.js';
+import { readPerformed } from './settle-finish.js';
+import type { PerformedRecord } from './transaction-records.js';
 
 /** Options for {@link createLedger}. */
 export interface LedgerOptions {
@@ -401,30 +350,4 @@ async function currentTransaction(runtime: LedgerRuntime, uid: string): Promise<
     return rollForwardSettle(runtime, uid, 0);
   }
   return record;
-}
-
-function transactionRecord(record: PerformedRecord): TransactionRecord {
-  const { settlement } = record;
-  return {
-    uid: record.uid,
-    batchUid: record.batchUid,
-    state: record.state,
-    debitAccountUid: record.debitAccountUid,
-    creditAccountUid: record.creditAccountUid,
-    value: Money.fromMicro(record.value),
-    description: record.description,
-    provisional: record.provisional,
-    timeMs: record.timeMs,
-    ...(record.expiresAtMs === undefined ? {} : { expiresAtMs: record.expiresAtMs }),
-    ...(settlement === undefined
-      ? {}
-      : {
-          settlement: {
-            kind: settlement.kind,
-            value: Money.fromMicro(settlement.value),
-            receiptedValue: Money.fromMicro(settlement.receiptedValue),
-            timeMs: settlement.timeMs,
-          },
-        }),
-  };
 }

@@ -8,27 +8,16 @@
 
 import { AcquireError, ErrorCode } from '../errors.js';
 import { backOff } from '../store/json.js';
-import { listKeys } from '../store/listing.js';
 import { findMarker, type Marker } from './account-head.js';
-import { isStale, operationStatus, readHead, tidyMarkers, updateHead } from './head-store.js';
+import { isStale, operationStatus, readHead } from './head-store.js';
 import type { LedgerRuntime } from './ledger-runtime.js';
 import { batchUidOf } from './ledger-uids.js';
-import {
-  abandonPerform,
-  attemptPerform,
-  attemptRollForwardPerform,
-  finishedRecords,
-  type PerformOperation,
-  preparePerform,
-} from './perform.js';
+import { attemptPerform, type PerformOperation, preparePerform } from './perform.js';
+import { abandonPerform, attemptRollForwardPerform, finishedRecords } from './perform-finish.js';
 import type { PerformRequest } from './perform-plan.js';
-import {
-  attemptRollForwardSettle,
-  attemptSettle,
-  readPerformed,
-  type SettleRequest,
-} from './settle.js';
-import { ACCOUNT_HEADS_PREFIX, expiryPrefix, parseExpiryKey } from './store-layout.js';
+import { attemptSettle, type SettleRequest } from './settle.js';
+import { attemptRollForwardSettle, readPerformed } from './settle-finish.js';
+import { expiryPrefix, parseExpiryKey } from './store-layout.js';
 import { type PerformedRecord, readTransactionRecord } from './transaction-records.js';
 
 /**
@@ -42,18 +31,6 @@ const RESOLVE_DEPTH_MAX = 2;
 
 /** Due expiries released in one call, so that no single call does unbounded work. */
 export const EXPIRIES_RELEASED_PER_CALL_MAX = 100;
-
-/** What {@link Ledger.reconcile} did. */
-export interface ReconcileReport {
-  /** Account heads visited. */
-  readonly accounts: number;
-  /** Interrupted operations finished. */
-  readonly rolledForward: number;
-  /** Interrupted performs rolled back. */
-  readonly rolledBack: number;
-  /** Expired provisional transactions released. */
-  readonly released: number;
-}
 
 /**
  * Performs a batch of transfers, retrying attempts that were blocked.
@@ -196,35 +173,6 @@ export async function releaseDue(runtime: LedgerRuntime, accountUid: string): Pr
 }
 
 /**
- * Finishes or rolls back every operation left in flight past the timeout, tidies every account
- * head, and releases expired provisional transactions. Safe to run at any time, from any
- * number of processes at once.
- *
- * @param runtime - the ledger runtime
- * @returns what was done
- */
-export async function reconcile(runtime: LedgerRuntime): Promise<ReconcileReport> {
-  let accounts = 0;
-  let rolledForward = 0;
-  let rolledBack = 0;
-  let released = 0;
-
-  for await (const key of listKeys(runtime.store, ACCOUNT_HEADS_PREFIX)) {
-    const uid = key.slice(ACCOUNT_HEADS_PREFIX.length + 1);
-    accounts++;
-    const { head } = await readHead(runtime, uid);
-    for (const marker of head.markers.filter((candidate) => isStale(runtime, candidate))) {
-      const outcome = await resolveMarker(runtime, marker, 0);
-      rolledForward += outcome === 'rolled-forward' ? 1 : 0;
-      rolledBack += outcome === 'rolled-back' ? 1 : 0;
-    }
-    await tidyAccount(runtime, uid);
-    released += await releaseDue(runtime, uid);
-  }
-  return { accounts, rolledForward, rolledBack, released };
-}
-
-/**
  * Tries to make room on an account whose debit was refused: releases its due expiries and
  * resolves markers of operations left in flight past the timeout.
  *
@@ -352,7 +300,15 @@ async function clearBlockers(
   }
 }
 
-async function resolveMarker(
+/**
+ * Rolls the operation of a marker left in flight past the timeout forward or back.
+ *
+ * @param runtime - the ledger runtime
+ * @param marker - the marker
+ * @param depth - how deep in a chain of resolutions this call is
+ * @returns what was done
+ */
+export async function resolveMarker(
   runtime: LedgerRuntime,
   marker: Marker,
   depth: number,
@@ -372,18 +328,6 @@ async function resolveMarker(
     ? rollForwardPerform(runtime, marker.op, depth)
     : rollForwardSettle(runtime, marker.op, depth));
   return 'rolled-forward';
-}
-
-async function tidyAccount(runtime: LedgerRuntime, uid: string): Promise<void> {
-  const release = await runtime.lockAccounts([uid]);
-  try {
-    await updateHead(runtime, uid, undefined, async (head) => {
-      const tidy = await tidyMarkers(runtime, head);
-      return tidy.head === head ? { stop: undefined } : { next: tidy.head, result: undefined };
-    });
-  } finally {
-    release();
-  }
 }
 
 function isPast(runtime: LedgerRuntime, sinceMs: number): boolean {
