@@ -47,7 +47,7 @@ export interface PerformOptions {
 
 /** Options for a receipt. */
 export interface ReceiptOptions {
-  /** The value to pay, up to the provisional value. @default the provisional value */
+  /** The value to pay, from 0 up to the provisional value. @default the provisional value */
   readonly value?: MoneyInput;
   /** Repeating a receipt with the same key returns the first result. */
   readonly idempotencyKey?: string;

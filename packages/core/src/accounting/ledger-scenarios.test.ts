@@ -136,6 +136,16 @@ describe('ledger scenarios', () => {
     expect(await codeOf(ledger.receipt(held!.uid, { value: '5.000001' }))).toBe(
       'RECEIPT_EXCEEDS_PROVISIONAL',
     );
+    const [unused] = await ledger.perform(
+      [{ debitAccountUid: payer, creditAccountUid: payee, value: '3' }],
+      {
+        provisional: true,
+      },
+    );
+    expect(
+      (await ledger.receipt(unused!.uid, { value: '0' })).settlement?.receiptedValue.toString(),
+    ).toBe('0');
+    expect((await ledger.balance(payer)).liability.toString()).toBe('5');
     expect(await codeOf(ledger.refund(held!.uid))).toBe('TRANSACTION_WRONG_KIND');
     expect(await codeOf(ledger.receipt(paid!.uid))).toBe('TRANSACTION_WRONG_KIND');
     await ledger.receipt(held!.uid, { value: '5' });

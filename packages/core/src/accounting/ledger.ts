@@ -48,7 +48,9 @@
  *   perform did not commit, by the next operation it blocks or by {@link Ledger.reconcile}.
  *   After that the sum of all balances is zero and every head equals the sum of its line items.
  *
- * Timeouts only decide *when* a reader steps in, never whether a change applies twice.
+ * Timeouts only decide *when* a reader steps in, never whether a change applies twice. The
+ * per-process locks and caches (see `ledger-runtime.ts`) only save work: every decision above is
+ * a conditional write to the store, so any number of processes may share one ledger.
  *
  * @module
  */
@@ -92,7 +94,7 @@ import {
 } from './ledger-inputs.js';
 import { type TransactionRecord, transactionRecord } from './ledger-records.js';
 import { createLedgerRuntime, type LedgerRuntime } from './ledger-runtime.js';
-import { type MoneyInput, toTransactionValue } from './money.js';
+import { type MoneyInput, TRANSACTION_VALUE_MAX, toMoney } from './money.js';
 import {
   performWithRetries,
   releaseDue,
@@ -103,6 +105,12 @@ import {
 import { type ReconcileReport, reconcile } from './reconcile.js';
 import { readPerformed } from './settle-finish.js';
 import type { PerformedRecord } from './transaction-records.js';
+
+/** A receipt pays from nothing (releasing all that was held) up to a transaction's value. */
+const RECEIPT_VALUE_RANGE = {
+  max: TRANSACTION_VALUE_MAX,
+  maxName: 'TRANSACTION_VALUE_MAX',
+} as const;
 
 /** Options for {@link createLedger}. */
 export interface LedgerOptions {
@@ -305,7 +313,7 @@ export function createLedger(options: LedgerOptions): Ledger {
         transactionUid: checkTransactionUid(transactionUid),
         ...(value === undefined
           ? {}
-          : { receiptedValue: toTransactionValue(value, 'value').micro }),
+          : { receiptedValue: toMoney(value, { label: 'value', ...RECEIPT_VALUE_RANGE }).micro }),
         ...checkIdempotencyKey(receiptOptions.idempotencyKey),
       });
       return transactionRecord(record);

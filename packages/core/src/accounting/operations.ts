@@ -127,10 +127,7 @@ export async function settleWithRetries(
  * @param transactionUid - the transaction
  * @returns true when this call released it
  */
-export async function releaseQuietly(
-  runtime: LedgerRuntime,
-  transactionUid: string,
-): Promise<boolean> {
+async function releaseQuietly(runtime: LedgerRuntime, transactionUid: string): Promise<boolean> {
   try {
     await settleWithRetries(runtime, { kind: 'release', transactionUid });
     return true;

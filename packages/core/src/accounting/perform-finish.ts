@@ -38,7 +38,7 @@ export type RollForwardAttempt =
   | { readonly kind: 'blocked'; readonly blockers: readonly Marker[] };
 
 /** Markers in the way of a head update. */
-export type Blocked = { readonly kind: 'blocked'; readonly blockers: readonly Marker[] };
+type Blocked = { readonly kind: 'blocked'; readonly blockers: readonly Marker[] };
 
 /** How placing a perform's credits ended. */
 export type CreditsOutcome =

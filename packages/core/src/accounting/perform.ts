@@ -1,6 +1,6 @@
 /**
- * One attempt at a perform, and one attempt at finishing a perform someone else began. The
- * retry loops around them, and what to do when an attempt is blocked, live in `operations.ts`.
+ * One attempt at a perform. Finishing a committed perform lives in `perform-finish.ts`; the
+ * retry loops, and what to do when an attempt is blocked, in `operations.ts`.
  *
  * A perform takes this process's locks on every account it touches, reads their heads, then:
  * 1. places a marker on each paying account, in uid order, each by one CAS that also checks the

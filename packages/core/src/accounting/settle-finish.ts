@@ -48,15 +48,21 @@ export type CommittedBlocked = {
 
 /** The accounts a settlement changes. */
 export interface Parties {
+  /** The account claimed first: the payer for receipts and releases, the payee for refunds. */
   readonly anchorUid: string;
+  /** The other account. */
   readonly counterUid: string;
 }
 
 /** A settlement with both sides applied, ready to be completed. */
 export interface Progress {
+  /** The record, in its settling state. */
   readonly record: PerformedRecord;
+  /** Its store version. */
   readonly version: string;
+  /** The anchor account's marker. */
   readonly anchor: Marker;
+  /** The other account's marker. */
   readonly counter: Marker;
 }
 

@@ -1,6 +1,6 @@
 /**
- * One attempt at settling a transaction (a receipt or release of a provisional one, a refund of
- * a direct one), and one attempt at finishing a settlement someone else began.
+ * One attempt at settling a transaction: a receipt or release of a provisional one, a refund of
+ * a direct one. The steps after the claim live in `settle-finish.ts`.
  *
  * A transaction is settled at most once. The claim is a marker `settle:<transaction uid>` on
  * the anchor account (the payer for receipts and releases, the payee for refunds), placed by one

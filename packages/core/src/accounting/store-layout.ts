@@ -203,6 +203,9 @@ export function keyTime(timeMs: number): string {
   return String(timeMs).padStart(KEY_TIME_DIGITS, '0');
 }
 
+/** The last day {@link utcDay} formatted, and when it starts. */
+let lastDay = { day: '', startMs: Number.NEGATIVE_INFINITY };
+
 /**
  * The UTC day a time falls on.
  *
@@ -217,16 +220,4 @@ export function utcDay(timeMs: number): string {
   const day = new Date(timeMs).toISOString().slice(0, 10);
   lastDay = { day, startMs: timeMs - (timeMs % DAY_MS) };
   return day;
-}
-
-let lastDay = { day: '', startMs: Number.NEGATIVE_INFINITY };
-
-/**
- * When a UTC day starts.
- *
- * @param day - `yyyy-mm-dd`
- * @returns milliseconds since the epoch at 00:00 UTC that day
- */
-export function dayStartMs(day: string): number {
-  return Date.parse(`${day}T00:00:00.000Z`);
 }
