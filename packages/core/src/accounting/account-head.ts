@@ -273,14 +273,16 @@ export function decodeAccountHead(bytes: Uint8Array, key: string): AccountHead {
 }
 
 function totalsText(totals: Totals): string {
-  return `{"balance":"${totals.balance}","liability":"${totals.liability}","receivable":"${totals.receivable}"}`;
+  const { balance, liability, receivable } = totals;
+  return `{"balance":"${balance}","liability":"${liability}","receivable":"${receivable}"}`;
 }
 
 function markerText(marker: Marker): string {
   const items = marker.items.map((item) => {
     const receipted =
       item.receiptedValue === undefined ? '' : `,"receiptedValue":"${item.receiptedValue}"`;
-    return `{"kind":"${item.kind}","transactionUid":${JSON.stringify(item.transactionUid)},"value":"${item.value}"${receipted}}`;
+    const uid = JSON.stringify(item.transactionUid);
+    return `{"kind":"${item.kind}","transactionUid":${uid},"value":"${item.value}"${receipted}}`;
   });
   const settlement =
     marker.settlement === undefined

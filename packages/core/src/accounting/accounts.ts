@@ -245,7 +245,8 @@ export async function setOverdraftLimit(
     if (head.totals.balance - head.totals.liability + overdraftLimit < 0n) {
       throw new AcquireError(
         ErrorCode.OVERDRAFT_LIMIT_TOO_LOW,
-        `account ${uid} needs an overdraft limit of at least ${Money.fromMicro(head.totals.liability - head.totals.balance)}`,
+        `account ${uid} needs an overdraft limit of at least ` +
+          `${Money.fromMicro(head.totals.liability - head.totals.balance)}`,
       );
     }
     return { ...head, overdraftLimit };
@@ -293,7 +294,8 @@ export function checkName(name: unknown, label: string): string {
   ) {
     throw new AcquireError(
       ErrorCode.INVALID_ARGUMENT,
-      `${label} must be 1 to ${ACCOUNT_NAME_LENGTH_MAX_BYTES} bytes of text without control characters`,
+      `${label} must be 1 to ${ACCOUNT_NAME_LENGTH_MAX_BYTES} bytes of text, ` +
+        'without control characters',
     );
   }
   return name;

@@ -120,7 +120,7 @@ let restoreRandom: (() => void) | undefined;
 
 afterEach(() => restoreRandom?.());
 
-/** Seeds randomness so that every run makes the same uids, and so the same writes in the same order. */
+/** Seeds randomness, so every run makes the same uids and so the same writes in the same order. */
 async function setUp(store: ObjectStore, clock: ManualClock): Promise<Accounts> {
   restoreRandom?.();
   restoreRandom = setRandomSource(createSeededRandomSource('ledger faults'));
@@ -156,7 +156,8 @@ describe('ledger after a failure at any write', () => {
       for (let failAtWrite = 1; failAtWrite <= writes; failAtWrite++) {
         for (const applied of [false, true]) {
           for (const crash of [true, false]) {
-            const label = `${scenario.name}, write ${failAtWrite}, ${applied ? 'applied' : 'not applied'}, ${crash ? 'crash' : 'one failure'}`;
+            const how = `${applied ? 'applied' : 'not applied'}, ${crash ? 'crash' : 'once'}`;
+            const label = `${scenario.name}, write ${failAtWrite}, ${how}`;
             const store = createMemoryStore();
             const clock = createManualClock();
             const accounts = await setUp(store, clock);
@@ -220,7 +221,7 @@ describe('ledger with a process paused past the in-flight timeout', () => {
     return { store, accounts, reader, outcome, resume: pausing.resume };
   }
 
-  it('never credits twice when a reader finished the perform while its process was paused', async () => {
+  it('never credits twice when a reader finished a paused perform', async () => {
     // Writes of a direct perform: debit, commit record, credit, …; pause before the credit.
     const { store, accounts, reader, outcome, resume } = await pausedAt(3, (ledger, { a, b }) =>
       ledger.perform([{ debitAccountUid: a, creditAccountUid: b, value: '10' }]),
@@ -236,7 +237,7 @@ describe('ledger with a process paused past the in-flight timeout', () => {
     expect((await auditLedger(store, { requireFinal: true })).problems).toEqual([]);
   });
 
-  it('rolls a paused perform back when it had not committed, and the process undoes its debit', async () => {
+  it('rolls back a paused uncommitted perform, and its process undoes its debit', async () => {
     // Pause before the commit record: the reader writes the aborted record first.
     const { store, accounts, reader, outcome, resume } = await pausedAt(2, (ledger, { a, b }) =>
       ledger.perform([{ debitAccountUid: a, creditAccountUid: b, value: '10' }]),
@@ -249,7 +250,7 @@ describe('ledger with a process paused past the in-flight timeout', () => {
     expect((await auditLedger(store, { requireFinal: true })).problems).toEqual([]);
   });
 
-  it('never pays a receipt twice when a reader finished it while its process was paused', async () => {
+  it('never pays a receipt twice when a reader finished a paused one', async () => {
     const store = createMemoryStore();
     const clock = createManualClock();
     const accounts = await setUp(store, clock);

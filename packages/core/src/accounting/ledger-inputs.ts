@@ -37,7 +37,7 @@ export interface TransactionInput {
 
 /** Options of a perform. */
 export interface PerformOptions {
-  /** Hold the values as provisional (to be receipted later) rather than paying them. @default false */
+  /** Hold the values as provisional, to be receipted later, rather than pay them. @default false */
   readonly provisional?: boolean;
   /** Repeating a call with the same key returns the first result and moves nothing more. */
   readonly idempotencyKey?: string;
@@ -102,7 +102,8 @@ export function checkPerform(
       description.length > TRANSACTION_DESCRIPTION_LENGTH_MAX_CHARS
     ) {
       throw invalid(
-        `${label}.description must be at most ${TRANSACTION_DESCRIPTION_LENGTH_MAX_CHARS} characters`,
+        `${label}.description must be at most ` +
+          `${TRANSACTION_DESCRIPTION_LENGTH_MAX_CHARS} characters`,
       );
     }
     const value = toTransactionValue(transaction.value, `${label}.value`).micro;

@@ -48,7 +48,7 @@ const operation = fc.oneof(
 );
 
 describe('ledger properties', () => {
-  it('keeps balances summing to zero and equal to both line items and transaction records', async () => {
+  it('keeps balances summing to zero, equal to line items and to transaction records', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(operation, { minLength: 1, maxLength: 25 }), async (operations) => {
         const store = createMemoryStore();

@@ -13,7 +13,7 @@ const STORE_FACTORIES: readonly {
   readonly create: () => Promise<ObjectStore>;
 }[] = [{ name: 'memory', create: async () => createMemoryStore() }];
 
-/** Ledgers sharing one store, standing in for separate processes with their own locks and caches. */
+/** Ledgers sharing one store, standing in for processes with their own locks and caches. */
 const PROCESSES = 4;
 
 const DEBIT_RACERS = 32;
@@ -40,7 +40,7 @@ async function outcomes(attempts: readonly Promise<unknown>[]): Promise<string[]
 }
 
 describe.each(STORE_FACTORIES)('ledger races on the $name store', ({ create }) => {
-  it(`never overdraws an account under ${DEBIT_RACERS} racing debits, ${DEBIT_ROUNDS} rounds`, async () => {
+  it(`never overdraws under ${DEBIT_RACERS} racing debits, ${DEBIT_ROUNDS} rounds`, async () => {
     const { store, ledgers, ledger } = await setUp(create);
     for (let round = 0; round < DEBIT_ROUNDS; round++) {
       const value = Money.fromMicro(BigInt(1 + (round % 7)) * 1_000_000n + BigInt(round));
@@ -74,7 +74,7 @@ describe.each(STORE_FACTORIES)('ledger races on the $name store', ({ create }) =
     expect((await auditLedger(store, { requireFinal: true })).problems).toEqual([]);
   });
 
-  it('lets exactly one of many racing receipts of a provisional transaction settle it', async () => {
+  it('lets exactly one of many racing receipts settle a transaction', async () => {
     const { store, ledgers, ledger } = await setUp(create);
     const payer = await ledger.createAccount({
       group: 'payer',

@@ -20,7 +20,7 @@ const IDEMPOTENT_UID_CONTEXT = 'acquire/ledger/idempotency/v1\n';
 /** A batch or account uid: 22 base64url characters. */
 export const LEDGER_UID_PATTERN: RegExp = /^[A-Za-z0-9_-]{22}$/;
 
-/** A transaction uid: a batch uid, then `.<index>` for every transaction of a batch but the first. */
+/** A transaction uid: a batch uid, then `.<index>` for all but a batch's first transaction. */
 export const TRANSACTION_UID_PATTERN: RegExp = /^[A-Za-z0-9_-]{22}(?:\.[1-9][0-9]{0,3})?$/;
 
 /** A generator's uids share 80 random bits, which keep two generators' uids apart. */

@@ -282,7 +282,11 @@ export interface Ledger {
  * import { createLedger, createMemoryStore, systemClock } from '@acquire/core';
  *
  * const ledger = createLedger({ store: createMemoryStore(), clock: systemClock });
- * const alice = await ledger.createAccount({ group: 'alice', name: 'main', overdraftLimit: '100' });
+ * const alice = await ledger.createAccount({
+ *   group: 'alice',
+ *   name: 'main',
+ *   overdraftLimit: '100',
+ * });
  * const shop = await ledger.createAccount({ group: 'shop', name: 'main' });
  * await ledger.perform([
  *   { debitAccountUid: alice.uid, creditAccountUid: shop.uid, value: '12.5', description: 'tea' },

@@ -71,7 +71,7 @@ describe('Money', () => {
     }
   });
 
-  it('refuses negatives where not allowed, zero where positive is needed, and values past the maximum', () => {
+  it('refuses disallowed negatives and zero, and values past the maximum', () => {
     expect(codeOf(() => Money.parse('-1'))).toBe('INVALID_MONEY');
     expect(codeOf(() => Money.parse('-0'))).toBe('INVALID_MONEY');
     expect(codeOf(() => toTransactionValue('0'))).toBe('INVALID_MONEY');

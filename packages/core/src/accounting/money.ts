@@ -226,7 +226,8 @@ export function toTransactionValue(input: MoneyInput, label = 'value'): Money {
  * ```ts
  * import { Money, splitValue } from '@acquire/core';
  *
- * splitValue(Money.parse('2500000')).map(String); // ['833333.333334', '833333.333333', '833333.333333']
+ * splitValue(Money.parse('2500000')).map(String);
+ * // ['833333.333334', '833333.333333', '833333.333333']
  * ```
  */
 export function splitValue(total: Money, max: Money = TRANSACTION_VALUE_MAX): Money[] {

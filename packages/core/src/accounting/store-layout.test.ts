@@ -14,7 +14,7 @@ import {
 const name = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 16 });
 
 describe('store layout', () => {
-  it('encodes every name into one safe key segment that decodes back, and never two names into one', () => {
+  it('encodes each name as one safe segment that decodes back, never two as one', () => {
     fc.assert(
       fc.property(name, name, (left, right) => {
         const key = accountNameKey(left, right);

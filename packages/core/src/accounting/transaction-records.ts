@@ -33,7 +33,7 @@ export const TRANSACTION_STATES = [
 /** One of {@link TRANSACTION_STATES}. */
 export type TransactionState = (typeof TRANSACTION_STATES)[number];
 
-/** What settles a transaction: a receipt or release of a provisional one, a refund of a direct one. */
+/** What settles a transaction: a receipt or release if provisional, a refund if direct. */
 export type SettlementKind = 'receipt' | 'release' | 'refund';
 
 /** A settlement as recorded. */

@@ -107,5 +107,6 @@ function sameTotals(left: Totals, right: Totals): boolean {
 }
 
 function show(totals: Totals): string {
-  return `{balance ${totals.balance}, liability ${totals.liability}, receivable ${totals.receivable}}`;
+  const { balance, liability, receivable } = totals;
+  return `{balance ${balance}, liability ${liability}, receivable ${receivable}}`;
 }
