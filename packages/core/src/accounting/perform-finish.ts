@@ -71,7 +71,7 @@ export async function attemptRollForwardPerform(
     return { kind: 'not-committed' };
   }
   if (first.record.state !== 'pending') {
-    return { kind: 'finished', records: finalRecords(first.record) };
+    return { kind: 'finished', records: asPerformed(first.record) };
   }
 
   const plans = planAccounts(batchUid, legsOf(first.record), first.record.provisional);
@@ -157,8 +157,13 @@ export async function finishedRecords(
       `transaction ${batchUid} was rolled back`,
     );
   }
-  const { settlement: _settlement, ...first } = found.record;
-  return finalRecords(first);
+  return asPerformed(found.record);
+}
+
+/** A finished batch's records as its perform returned them, before any settlement. */
+function asPerformed(first: PerformedRecord): PerformedRecord[] {
+  const { settlement: _settlement, ...performed } = first;
+  return finalRecords(performed);
 }
 
 /**
