@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isValidKey } from '../store/keys.js';
+import { ACCOUNT_NAME_LENGTH_MAX_BYTES } from './accounts.js';
 import { LINE_ITEM_KINDS, lineItemKey, parseLineItemKey } from './line-items.js';
 import {
   accountNameKey,
@@ -11,7 +12,10 @@ import {
   utcDay,
 } from './store-layout.js';
 
-const name = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 16 });
+/** Names as accounts allow them: up to 64 bytes of UTF-8. */
+const name = fc
+  .string({ unit: 'grapheme', minLength: 1, maxLength: 16 })
+  .filter((text) => new TextEncoder().encode(text).length <= ACCOUNT_NAME_LENGTH_MAX_BYTES);
 
 describe('store layout', () => {
   it('encodes each name as one safe segment that decodes back, never two as one', () => {
