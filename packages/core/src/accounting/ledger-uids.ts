@@ -23,11 +23,11 @@ export const LEDGER_UID_PATTERN: RegExp = /^[A-Za-z0-9_-]{22}$/;
 /** A transaction uid: a batch uid, then `.<index>` for all but a batch's first transaction. */
 export const TRANSACTION_UID_PATTERN: RegExp = /^[A-Za-z0-9_-]{22}(?:\.[1-9][0-9]{0,3})?$/;
 
-/** A generator's uids share 80 random bits, which keep two generators' uids apart. */
-const GENERATOR_PREFIX_BYTES = 10;
+/** A generator's uids share 96 random bits, which keep two generators' uids apart. */
+const GENERATOR_PREFIX_BYTES = 12;
 
-/** The other 48 bits count up; a generator draws a new prefix before the count wraps. */
-const GENERATOR_COUNT_MAX = 2 ** 48;
+/** The other 32 bits count up; a generator draws a new prefix before the count wraps. */
+const GENERATOR_COUNT_MAX = 2 ** 32;
 
 /** Makes unique uids. */
 export type UidGenerator = () => string;
@@ -44,26 +44,25 @@ export function createLedgerUid(): string {
 /**
  * Makes a generator of uids for one process: a random prefix and a counter. Drawing 16 fresh
  * random bytes for every transfer costs more than the rest of the uid's work; this draws them
- * once per 2^48 uids, and the 80-bit prefix keeps processes apart as well as a random uid would.
+ * once per 2^32 uids, and the 96-bit prefix keeps processes apart as well as a random uid would.
  *
  * @returns the generator
  */
 export function createUidGenerator(): UidGenerator {
-  const bytes = new Uint8Array(UID_BYTES);
+  // 12 bytes are exactly 16 base64url characters, so the prefix's text is made once.
+  let prefix = '';
   let count = GENERATOR_COUNT_MAX;
+  const counter = new Uint8Array(UID_BYTES - GENERATOR_PREFIX_BYTES);
+  const view = new DataView(counter.buffer);
 
   return () => {
     if (count === GENERATOR_COUNT_MAX) {
-      bytes.set(randomBytes(GENERATOR_PREFIX_BYTES));
+      prefix = base64UrlEncode(randomBytes(GENERATOR_PREFIX_BYTES));
       count = 0;
     }
+    view.setUint32(0, count);
     count++;
-    let rest = count;
-    for (let index = UID_BYTES - 1; index >= GENERATOR_PREFIX_BYTES; index--) {
-      bytes[index] = rest % 256;
-      rest = Math.floor(rest / 256);
-    }
-    return base64UrlEncode(bytes);
+    return prefix + base64UrlEncode(counter);
   };
 }
 

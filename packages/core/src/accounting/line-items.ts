@@ -70,11 +70,27 @@ const MICRO_PATTERN = /^(0|[1-9]\d{0,30})$/;
  * @returns its key
  */
 export function lineItemKey(item: LineItem): string {
-  const receipted = item.receiptedValue === undefined ? '' : `~${item.receiptedValue}`;
-  return (
-    `${lineItemPrefix(item.accountUid)}/${utcDay(item.timeMs)}/${keyTime(item.timeMs)}` +
-    `~${item.transactionUid}~${item.kind}~${item.value}${receipted}`
-  );
+  return lineItemKeys(item.accountUid, item.timeMs, [item])[0] as string;
+}
+
+/**
+ * The keys of an account's line items that take effect at one time.
+ *
+ * @param accountUid - the account
+ * @param timeMs - when they take effect
+ * @param entries - the items
+ * @returns their keys, in order
+ */
+export function lineItemKeys(
+  accountUid: string,
+  timeMs: number,
+  entries: readonly LineItemEntry[],
+): string[] {
+  const start = `${lineItemPrefix(accountUid)}/${utcDay(timeMs)}/${keyTime(timeMs)}`;
+  return entries.map((entry) => {
+    const receipted = entry.receiptedValue === undefined ? '' : `~${entry.receiptedValue}`;
+    return `${start}~${entry.transactionUid}~${entry.kind}~${entry.value}${receipted}`;
+  });
 }
 
 /**

@@ -15,7 +15,7 @@ import {
   updateHead,
 } from './head-store.js';
 import type { LedgerRuntime } from './ledger-runtime.js';
-import { lineItemKey } from './line-items.js';
+import { lineItemKeys } from './line-items.js';
 import {
   type AccountPlan,
   finalRecords,
@@ -285,8 +285,8 @@ export async function completePerform(
   const records = finalRecords(committed.record);
   const writes: Promise<boolean>[] = [];
   for (const [accountUid, marker] of markers) {
-    for (const item of marker.items) {
-      writes.push(writeOnce(store, lineItemKey({ ...item, accountUid, timeMs: marker.timeMs })));
+    for (const key of lineItemKeys(accountUid, marker.timeMs, marker.items)) {
+      writes.push(writeOnce(store, key));
     }
   }
   for (const record of records) {

@@ -22,7 +22,7 @@ import {
   updateHead,
 } from './head-store.js';
 import type { LedgerRuntime } from './ledger-runtime.js';
-import { type LineItemEntry, lineItemEffect, lineItemKey } from './line-items.js';
+import { type LineItemEntry, lineItemEffect, lineItemKeys } from './line-items.js';
 import { expiryKey, transactionKey } from './store-layout.js';
 import {
   encodeTransactionRecord,
@@ -372,7 +372,7 @@ function itemWrites(
   accountUid: string,
   marker: Marker,
 ): Promise<boolean>[] {
-  return marker.items.map((item) =>
-    writeOnce(runtime.store, lineItemKey({ ...item, accountUid, timeMs: marker.timeMs })),
+  return lineItemKeys(accountUid, marker.timeMs, marker.items).map((key) =>
+    writeOnce(runtime.store, key),
   );
 }
