@@ -7,6 +7,7 @@
 
 import { benchCrypto } from './crypto.bench.js';
 import { benchIdentity } from './identity.bench.js';
+import { benchLedger } from './ledger.bench.js';
 import { benchRuntime } from './runtime.bench.js';
 import { benchS3 } from './s3.bench.js';
 import { benchStore } from './store.bench.js';
@@ -16,6 +17,7 @@ const SECTIONS: Record<string, () => Promise<void>> = {
   identity: benchIdentity,
   runtime: benchRuntime,
   s3: benchS3,
+  ledger: benchLedger,
   store: benchStore,
 };
 

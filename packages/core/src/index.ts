@@ -87,6 +87,102 @@ export {
   type RequestBucketResult,
   requestBucket,
 } from './access/request-bucket.js';
+export type { AccountingContext } from './accounting/accounting-access.js';
+export type {
+  AuthorisationArgument,
+  CreateAccountArgs,
+  DepositArgs,
+  GetAccountUidsArgs,
+  GetInfoArgs,
+  GetTransactionsArgs,
+  PerformArgs,
+  ReceiptArgs,
+  RefundArgs,
+  TransactionArgs,
+} from './accounting/accounting-arguments.js';
+export {
+  ACCOUNTING_FUNCTIONS,
+  BILLING_ACCOUNT_NAME,
+  createAccount,
+  DEPOSIT_BILLING_OVERDRAFT_LIMIT,
+  DEPOSIT_INVOICE_THRESHOLD,
+  DEPOSIT_VALUE_MAX,
+  DEPOSITS_ACCOUNT_NAME,
+  deposit,
+  getAccountUids,
+  getInfo,
+  getTransactions,
+  perform,
+  receipt,
+  refund,
+} from './accounting/accounting-functions.js';
+export type {
+  AccountView,
+  BalanceView,
+  CreateAccountResult,
+  DepositResult,
+  GetAccountUidsResult,
+  GetInfoResult,
+  GetTransactionsResult,
+  PerformResult,
+  SettleResult,
+  StatementItemView,
+  TransactionView,
+} from './accounting/accounting-views.js';
+export {
+  ACCOUNT_DESCRIPTION_LENGTH_MAX_CHARS,
+  ACCOUNT_NAME_LENGTH_MAX_BYTES,
+  type Account,
+  type AccountName,
+  type CreateAccountOptions,
+  MAIN_ACCOUNT_NAME,
+} from './accounting/accounts.js';
+export {
+  type BalanceStatus,
+  type PastBalance,
+  STATEMENT_PAGE_SIZE_DEFAULT,
+  type StatementItem,
+  type StatementOptions,
+  type StatementPage,
+  type StatementPageOptions,
+} from './accounting/balances.js';
+export {
+  createLedger,
+  type Ledger,
+  type LedgerOptions,
+} from './accounting/ledger.js';
+export {
+  IDEMPOTENCY_KEY_LENGTH_MAX_CHARS,
+  PERFORM_TRANSACTIONS_MAX,
+  type PerformOptions,
+  type ReceiptOptions,
+  type RefundOptions,
+  TRANSACTION_DESCRIPTION_LENGTH_MAX_CHARS,
+  type TransactionInput,
+} from './accounting/ledger-inputs.js';
+export type { TransactionRecord, TransactionSettlement } from './accounting/ledger-records.js';
+export { LEDGER_INFLIGHT_TIMEOUT_MS_DEFAULT } from './accounting/ledger-runtime.js';
+export { LINE_ITEM_KINDS, type LineItemKind } from './accounting/line-items.js';
+export {
+  MICRO_UNITS_PER_UNIT,
+  MONEY_DECIMALS,
+  MONEY_TEXT_LENGTH_MAX_CHARS,
+  MONEY_VALUE_MAX,
+  Money,
+  type MoneyInput,
+  type MoneyParseOptions,
+  type MoneySign,
+  splitValue,
+  TRANSACTION_VALUE_MAX,
+  toMoney,
+  toTransactionValue,
+} from './accounting/money.js';
+export type { ReconcileReport } from './accounting/reconcile.js';
+export {
+  type SettlementKind,
+  TRANSACTION_STATES,
+  type TransactionState,
+} from './accounting/transaction-records.js';
 export {
   base64UrlDecode,
   base64UrlEncode,

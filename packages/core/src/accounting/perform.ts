@@ -1,0 +1,244 @@
+/**
+ * One attempt at a perform. Finishing a committed perform lives in `perform-finish.ts`; the
+ * retry loops, and what to do when an attempt is blocked, in `operations.ts`.
+ *
+ * A perform takes this process's locks on every account it touches, reads their heads, then:
+ * 1. places a marker on each paying account, in uid order, each by one CAS that also checks the
+ *    account's limits (a refusal undoes the markers already placed);
+ * 2. commits by writing the batch's first record, `pending`, with write-if-absent;
+ * 3. places a marker on each account only paid;
+ * 4. writes line items, expiry entries and the batch's other records, then moves the first
+ *    record to `direct` or `provisional` by CAS.
+ *
+ * @module
+ */
+
+import { AcquireError, ErrorCode } from '../errors.js';
+import { findMarker, limitBreach, type Marker, withMarker, withoutMarker } from './account-head.js';
+import {
+  type HeadRead,
+  type HeadStepResult,
+  lastKnownHead,
+  prepareHead,
+  updateHead,
+} from './head-store.js';
+import type { LedgerRuntime } from './ledger-runtime.js';
+import { idempotentUid } from './ledger-uids.js';
+import {
+  applyCredits,
+  type Committed,
+  type CreditsOutcome,
+  completePerform,
+  finishedRecords,
+  readHeads,
+} from './perform-finish.js';
+import {
+  type AccountPlan,
+  commitRecord,
+  type PerformRequest,
+  performMarker,
+  planAccounts,
+  requestDigest,
+} from './perform-plan.js';
+import { transactionKey } from './store-layout.js';
+import {
+  encodeTransactionRecord,
+  type PerformedRecord,
+  readTransactionRecord,
+} from './transaction-records.js';
+
+/** A perform ready to be attempted. */
+export interface PerformOperation {
+  /** The batch uid: random, or derived from the idempotency key. */
+  readonly batchUid: string;
+  /** The request. */
+  readonly request: PerformRequest;
+  /** When it was performed. */
+  readonly timeMs: number;
+  /** The digest of an idempotent request. */
+  readonly digest: string | undefined;
+  /** Each account's change, in uid order. */
+  readonly plans: readonly AccountPlan[];
+}
+
+/** How an attempt ended. */
+export type PerformAttempt =
+  | { readonly kind: 'performed'; readonly records: PerformedRecord[] }
+  | { readonly kind: 'repeat' }
+  | { readonly kind: 'blocked'; readonly blockers: readonly Marker[] }
+  | { readonly kind: 'committed-blocked'; readonly blockers: readonly Marker[] }
+  | {
+      readonly kind: 'refused';
+      readonly code: typeof ErrorCode.INSUFFICIENT_FUNDS | typeof ErrorCode.DAILY_LIMIT_EXCEEDED;
+      readonly accountUid: string;
+    };
+
+/**
+ * Gives a request its batch uid, time and plan.
+ *
+ * @param runtime - the ledger runtime
+ * @param request - a checked request
+ * @returns the operation
+ */
+export function preparePerform(runtime: LedgerRuntime, request: PerformRequest): PerformOperation {
+  const key = request.idempotencyKey;
+  const batchUid = key === undefined ? runtime.newUid() : idempotentUid(`perform\n${key}`);
+  return {
+    batchUid,
+    request,
+    timeMs: runtime.clock.now(),
+    digest: key === undefined ? undefined : requestDigest(request),
+    plans: planAccounts(batchUid, request.legs, request.provisional),
+  };
+}
+
+/**
+ * Attempts a perform once.
+ *
+ * @param runtime - the ledger runtime
+ * @param operation - the prepared perform
+ * @returns how the attempt ended
+ * @throws AcquireError `TRANSACTION_ABORTED` when a reader judged this perform dead meanwhile
+ */
+export async function attemptPerform(
+  runtime: LedgerRuntime,
+  operation: PerformOperation,
+): Promise<PerformAttempt> {
+  const release = await runtime.lockAccounts(operation.plans.map((plan) => plan.uid));
+  let committed: Committed;
+  let credits: CreditsOutcome;
+  try {
+    const reads = await readHeads(runtime, operation.plans, lastKnownHead);
+    if (operation.digest !== undefined && (await isRepeat(runtime, operation, reads))) {
+      return { kind: 'repeat' };
+    }
+    const placed = await placeDebits(runtime, operation, reads);
+    if (!(placed instanceof Map)) {
+      return placed;
+    }
+    committed = await commit(runtime, operation, placed);
+    credits = await applyCredits(runtime, committed.record, operation.plans, reads);
+    if (credits.kind === 'applied') {
+      credits = { kind: 'applied', markers: new Map([...placed, ...credits.markers]) };
+    }
+  } finally {
+    release();
+  }
+
+  if (credits.kind === 'blocked') {
+    return { kind: 'committed-blocked', blockers: credits.blockers };
+  }
+  if (credits.kind === 'finished') {
+    return { kind: 'performed', records: await finishedRecords(runtime, operation.batchUid) };
+  }
+  return { kind: 'performed', records: await completePerform(runtime, committed, credits.markers) };
+}
+
+async function isRepeat(
+  runtime: LedgerRuntime,
+  operation: PerformOperation,
+  reads: ReadonlyMap<string, HeadRead>,
+): Promise<boolean> {
+  const anchor = operation.plans.find((plan) => plan.pays) as AccountPlan;
+  const anchorHead = (reads.get(anchor.uid) as HeadRead).head;
+  return (
+    findMarker(anchorHead, 'perform', operation.batchUid) !== undefined ||
+    (await readTransactionRecord(runtime.store, operation.batchUid)) !== undefined
+  );
+}
+
+async function placeDebits(
+  runtime: LedgerRuntime,
+  operation: PerformOperation,
+  reads: ReadonlyMap<string, HeadRead>,
+): Promise<Map<string, Marker> | Exclude<PerformAttempt, { kind: 'performed' }>> {
+  const placed = new Map<string, Marker>();
+  for (const plan of operation.plans) {
+    if (!plan.pays) {
+      continue;
+    }
+    const { result } = await updateHead(runtime, plan.uid, reads.get(plan.uid), (head) =>
+      debitStep(runtime, operation, plan, head),
+    );
+    if ('op' in result) {
+      placed.set(plan.uid, result);
+      continue;
+    }
+    await undoMarkers(runtime, operation.batchUid, placed);
+    return result;
+  }
+  return placed;
+}
+
+async function debitStep(
+  runtime: LedgerRuntime,
+  operation: PerformOperation,
+  plan: AccountPlan,
+  head: HeadRead['head'],
+): Promise<HeadStepResult<Marker | Exclude<PerformAttempt, { kind: 'performed' }>>> {
+  if (findMarker(head, 'perform', operation.batchUid) !== undefined) {
+    return { stop: { kind: 'repeat' } };
+  }
+  const prepared = await prepareHead(runtime, head, operation.timeMs);
+  if (!prepared.ready) {
+    return { stop: { kind: 'blocked', blockers: prepared.blockers } };
+  }
+
+  const placedMs = runtime.clock.now();
+  const marker = performMarker(
+    plan,
+    operation.batchUid,
+    placedMs,
+    prepared.timeMs,
+    operation.digest,
+  );
+  const next = withMarker(prepared.head, marker);
+  const breach = limitBreach(next);
+  if (breach !== undefined) {
+    return { stop: { kind: 'refused', code: breach, accountUid: plan.uid } };
+  }
+  return { next, result: marker };
+}
+
+async function undoMarkers(
+  runtime: LedgerRuntime,
+  batchUid: string,
+  placed: ReadonlyMap<string, Marker>,
+): Promise<void> {
+  for (const uid of placed.keys()) {
+    await updateHead(runtime, uid, undefined, async (head) => {
+      const marker = findMarker(head, 'perform', batchUid);
+      return marker === undefined
+        ? { stop: undefined }
+        : { next: withoutMarker(head, marker, true), result: undefined };
+    });
+  }
+}
+
+async function commit(
+  runtime: LedgerRuntime,
+  operation: PerformOperation,
+  placed: ReadonlyMap<string, Marker>,
+): Promise<Committed> {
+  const record = commitRecord(
+    operation.batchUid,
+    operation.request,
+    operation.timeMs,
+    operation.digest,
+  );
+  const key = transactionKey(operation.batchUid);
+  const bytes = encodeTransactionRecord(record);
+  const version = await runtime.store.writeIfAbsent(key, bytes).catch(async (error: unknown) => {
+    if (!AcquireError.is(error, ErrorCode.PRECONDITION_FAILED)) {
+      throw error;
+    }
+    // Only this process places this batch's markers, so a record already there is the
+    // tombstone of a reader that judged this perform dead while it was paused.
+    await undoMarkers(runtime, operation.batchUid, placed);
+    throw new AcquireError(
+      ErrorCode.TRANSACTION_ABORTED,
+      `transaction ${operation.batchUid} was rolled back while it was being performed`,
+    );
+  });
+  return { record, version };
+}
