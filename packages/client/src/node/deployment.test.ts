@@ -259,6 +259,19 @@ describe('identity and access services over HTTP', () => {
     expect(refused.code).toBe(ErrorCode.GRANT_READ_ONLY);
   });
 
+  it('knows the identity service by any spelling of its URL', async () => {
+    const respelled: TestSession = {
+      ...session,
+      identityUrl: `${identity.url.replace('http://', 'HTTP://')}/`,
+    };
+    const args = { mode: 'read' };
+    const granted = await call<Grant>(clock, access.url, 'request_bucket', {
+      ...args,
+      authorisation: authorise(clock, respelled, 'request_bucket', args),
+    });
+    expect(granted).toMatchObject({ prefix: `buckets/${alice.userUid}`, created: false });
+  });
+
   it('logs out, after which the access service refuses newly signed authorisations', async () => {
     const logoutArgs = { username: 'alice', sessionUid: session.sessionUid };
     const foreign = await caught(
