@@ -205,6 +205,13 @@ describe('identity and access services over HTTP', () => {
   it('grants a bucket for an authorisation it verifies with the identity service', async () => {
     const args = { mode: 'read_write', lifetimeMs: 600_000 };
     const authorisation = authorise(clock, session, 'request_bucket', args);
+    const before = await snapshotStore(access.store);
+    const unsealed = await caught(
+      call(clock, access.url, 'request_bucket', { ...args, authorisation }, { sealReply: false }),
+    );
+    expect(unsealed.code).toBe(ErrorCode.REPLY_KEY_REQUIRED);
+    expect(await snapshotStore(access.store)).toEqual(before);
+
     const granted = await call<Grant>(clock, access.url, 'request_bucket', {
       ...args,
       authorisation,
