@@ -289,6 +289,8 @@ describe('identity and access services over HTTP', () => {
     );
     expect(foreign.code).toBe(ErrorCode.WRONG_RESOURCE);
 
+    const readArgs = { mode: 'read' };
+    const signedBefore = authorise(clock, session, 'request_bucket', readArgs);
     clock.advance(1000);
     const loggedOut = await call(clock, identity.url, 'logout', {
       ...logoutArgs,
@@ -301,14 +303,22 @@ describe('identity and access services over HTTP', () => {
 
     // Certificates are cached briefly by the access service; past that, the logout is seen.
     clock.advance(Math.max(CERTIFICATE_CACHE_TTL_MS, SESSION_CERTIFICATE_CACHE_TTL_MS) + 1);
-    const args = { mode: 'read' };
+    const before = await snapshotStore(access.store);
     const after = await caught(
       call(clock, access.url, 'request_bucket', {
-        ...args,
-        authorisation: authorise(clock, session, 'request_bucket', args),
+        ...readArgs,
+        authorisation: authorise(clock, session, 'request_bucket', readArgs),
       }),
     );
     expect(after.code).toBe(ErrorCode.SESSION_LOGGED_OUT);
+    expect(await snapshotStore(access.store)).toEqual(before);
+
+    // Signed while the session was live, and not yet stale: still judged valid.
+    const granted = await call<Grant>(clock, access.url, 'request_bucket', {
+      ...readArgs,
+      authorisation: signedBefore,
+    });
+    expect(granted.mode).toBe('read');
   });
 
   it('refuses an authorisation from an identity service it does not trust', async () => {
