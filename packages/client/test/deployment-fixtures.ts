@@ -239,3 +239,80 @@ export function call<TResult extends Readonly<Record<string, unknown>>>(
 ): Promise<TResult> {
   return callFunction<TResult>(url, name, args, httpCallOptions(clock, extra));
 }
+
+/** Two services set up, the access service trusting the identity service, and a logged-in user. */
+export interface TestDeployment {
+  readonly identity: TestService;
+  readonly access: TestService;
+  readonly user: TestUser;
+  readonly session: TestSession;
+  /** Stops both servers. */
+  close(): Promise<void>;
+}
+
+/** Starts and sets up an identity and an access service, and logs a user in through the page. */
+export async function startDeployment(clock: ManualClock): Promise<TestDeployment> {
+  const [identity, access] = await Promise.all([
+    startIdentityService(clock),
+    startAccessService(clock),
+  ]);
+  const close = async (): Promise<void> => {
+    await Promise.all([identity.server.close(), access.server.close()]);
+  };
+  try {
+    await setUpService(clock, identity.url);
+    const accessAdmin = await setUpService(clock, access.url);
+    nextTotpStep(clock);
+    await call(clock, access.url, 'setup', {
+      password: ADMIN_PASSWORD,
+      code: totpCode(accessAdmin, clock),
+      addTrustedService: identity.url,
+    });
+
+    const user = await registerUser(clock, identity.url, 'alice', 'alice password 1');
+    const session = await requestLogin(clock, identity.url, user.username);
+    const approved = await approveOnLoginPage(clock, session, user);
+    if (approved.status !== 200) {
+      throw new Error(`login page answered ${approved.status}`);
+    }
+    return { identity, access, user, session, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** A grant from `request_bucket`. */
+export interface TestGrant extends Readonly<Record<string, unknown>> {
+  readonly grant: string;
+  readonly prefix: string;
+}
+
+/** Asks the access service for a grant with a fresh authorisation. */
+export function requestGrant(
+  clock: ManualClock,
+  deployment: TestDeployment,
+  mode: 'read' | 'read_write',
+): Promise<TestGrant> {
+  const args = { mode };
+  return call<TestGrant>(clock, deployment.access.url, 'request_bucket', {
+    ...args,
+    authorisation: authorise(clock, deployment.session, 'request_bucket', args),
+  });
+}
+
+/** What a service answered to a raw HTTP request. */
+export interface RawReply {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+/** Sends a raw request to a service, as a hostile client might, and decodes the JSON reply. */
+export async function sendRaw(
+  url: string,
+  init: RequestInit & { duplex?: 'half' },
+): Promise<RawReply> {
+  const response = await fetch(url, init);
+  const text = await response.text();
+  return { status: response.status, body: JSON.parse(text) };
+}
