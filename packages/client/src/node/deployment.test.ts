@@ -2,7 +2,6 @@ import {
   AcquireError,
   base64UrlDecode,
   base64UrlEncode,
-  CERTIFICATE_CACHE_TTL_MS,
   ErrorCode,
   type FetchFunction,
   SESSION_CERTIFICATE_CACHE_TTL_MS,
@@ -302,7 +301,7 @@ describe('identity and access services over HTTP', () => {
     });
 
     // Certificates are cached briefly by the access service; past that, the logout is seen.
-    clock.advance(Math.max(CERTIFICATE_CACHE_TTL_MS, SESSION_CERTIFICATE_CACHE_TTL_MS) + 1);
+    clock.advance(SESSION_CERTIFICATE_CACHE_TTL_MS + 1);
     const before = await snapshotStore(access.store);
     const after = await caught(
       call(clock, access.url, 'request_bucket', {

@@ -40,6 +40,9 @@ export interface ReadyServiceOptions {
  * canonical spelling of the URL the client signed, the one the trusted list knows, so records
  * keyed by it (a bucket's owner) match however the client spelled the URL.
  *
+ * Certificates are reused for `SESSION_CERTIFICATE_CACHE_TTL_MS` (30 s), so for up to that long
+ * after a logout an authorisation signed after it is still accepted.
+ *
  * @param options - the service's store, clock and fetch
  * @returns the verifier
  */
@@ -51,7 +54,14 @@ export function createTrustingVerifier(options: ReadyServiceOptions): Authorisat
     ...(options.fetchImpl === undefined ? {} : { fetchImpl: options.fetchImpl }),
   });
 
-  const verify = createAuthorisationVerifier({ clock, resolveSession, store: options.store });
+  // The resolver already keeps certificates for SESSION_CERTIFICATE_CACHE_TTL_MS; a second
+  // cache here would stretch the time a logout goes unnoticed to the longer of the two.
+  const verify = createAuthorisationVerifier({
+    clock,
+    resolveSession,
+    store: options.store,
+    cacheTtlMs: 0,
+  });
 
   return async (authorisation, requirements) => {
     const verified = await verify(authorisation, requirements);
