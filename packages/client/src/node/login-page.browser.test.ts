@@ -1,17 +1,19 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readJson, totpCode } from '@acquire/core';
+import { totpCode } from '@acquire/core';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  createManualClock,
-  seedLoginRequest,
-  setUpAdmin,
-  startTestService,
-  type TestService,
-  testLogin,
-} from '../../test/service-fixtures.js';
+  call,
+  registerUser,
+  requestLogin,
+  setUpService,
+  startIdentityService,
+  type TestUser,
+  wrongCode,
+} from '../../test/deployment-fixtures.js';
+import { createManualClock, type TestService } from '../../test/service-fixtures.js';
 
 /** Debian's chromium; `.ci/install-system-packages` installs it. */
 const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -38,11 +40,13 @@ describe.skipIf(!hasChromium)('the login page in a real browser', () => {
   const clock = createManualClock(Date.now());
   const profile = mkdtempSync(join(tmpdir(), 'acquire-chromium-'));
   let identity: TestService;
+  let carol: TestUser;
   let browser: BrowserContext;
 
   beforeAll(async () => {
-    identity = await startTestService(clock, 'identity', [testLogin]);
-    await setUpAdmin(clock, identity.url);
+    identity = await startIdentityService(clock);
+    await setUpService(clock, identity.url);
+    carol = await registerUser(clock, identity.url, 'carol', 'carol password');
     // A persistent context is how Playwright takes a user data dir: a fresh one per run.
     browser = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM_PATH,
@@ -58,12 +62,8 @@ describe.skipIf(!hasChromium)('the login page in a real browser', () => {
   });
 
   it('approves the session when the form is filled in, and shows an error for a wrong code', async () => {
-    const totpSecret = await seedLoginRequest(
-      identity.store,
-      'Br0wser1',
-      'carol',
-      'carol password',
-    );
+    const session = await requestLogin(clock, identity.url, carol.username);
+    const statusArgs = { username: carol.username, sessionUid: session.sessionUid };
     const page = await browser.newPage();
     const violations: string[] = [];
     // The 401 of the error state is logged as a failed load; only policy violations count here.
@@ -74,35 +74,34 @@ describe.skipIf(!hasChromium)('the login page in a real browser', () => {
     });
     page.on('pageerror', (error) => violations.push(error.message));
 
-    await page.goto(`${identity.url}/s?id=Br0wser1`);
+    await page.goto(session.loginUrl);
     expect(await page.title()).toBe('Approve login · Acquire');
     // The inline style applies only when the policy's hash matches it.
     const button = page.getByRole('button', { name: 'Approve login' });
     expect(await button.evaluate((element) => getComputedStyle(element).backgroundColor)).toBe(
       'rgb(26, 95, 180)',
     );
-    await page.getByLabel('Username').fill('carol');
-    await page.getByLabel('Password').fill('carol password');
-    const right = totpCode(totpSecret, clock);
-    await page.getByLabel('One-time code').fill(right === '111111' ? '222222' : '111111');
-    await page.getByRole('button', { name: 'Approve login' }).click();
+    await page.getByLabel('Username').fill(carol.username);
+    await page.getByLabel('Password').fill(carol.password);
+    await page.getByLabel('One-time code').fill(wrongCode(carol.totpSecret, clock));
+    await button.click();
 
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('is not right');
-    expect(await page.getByLabel('Username').inputValue()).toBe('carol');
+    expect(await page.getByLabel('Username').inputValue()).toBe(carol.username);
     expect(await page.getByLabel('Password').inputValue()).toBe('');
-    expect((await readJson(identity.store, 'test-requests/Br0wser1'))?.value).toMatchObject({
+    expect(await call(clock, identity.url, 'get_status', statusArgs)).toEqual({
       status: 'unapproved',
     });
 
-    await page.getByLabel('Password').fill('carol password');
-    await page.getByLabel('One-time code').fill(totpCode(totpSecret, clock));
+    await page.getByLabel('Password').fill(carol.password);
+    await page.getByLabel('One-time code').fill(totpCode(carol.totpSecret, clock));
     await page.getByRole('button', { name: 'Approve login' }).click();
 
     await expect
       .poll(() => page.getByRole('heading', { level: 1 }).textContent())
       .toBe('Login approved');
-    expect(await page.getByRole('status').textContent()).toContain('carol');
-    expect((await readJson(identity.store, 'test-requests/Br0wser1'))?.value).toMatchObject({
+    expect(await page.getByRole('status').textContent()).toContain(carol.username);
+    expect(await call(clock, identity.url, 'get_status', statusArgs)).toEqual({
       status: 'approved',
     });
     expect(violations).toEqual([]);

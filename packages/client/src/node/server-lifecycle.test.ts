@@ -103,6 +103,42 @@ describe('startServer', () => {
     expect(JSON.stringify(lines)).not.toContain('hunter2');
   });
 
+  it('refuses an oversized streamed body and logs it with the caller address', async () => {
+    const { logger, lines } = recordingLogger();
+    const echoing: ServiceHandler = async (request) => new Response(await request.text());
+    const bodyBytesMax = 1024;
+    const server = await startServer({
+      port: 0,
+      host: '127.0.0.1',
+      logger,
+      env: {},
+      bodyBytesMax,
+      services: echoing,
+    });
+
+    try {
+      const chunk = new Uint8Array(bodyBytesMax / 4);
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let index = 0; index < 8; index++) {
+            controller.enqueue(chunk);
+          }
+          controller.close();
+        },
+      });
+      const init: RequestInit & { duplex: 'half' } = { method: 'POST', body, duplex: 'half' };
+      const response = await fetch(`${server.url}/`, init);
+      expect(response.status).toBe(413);
+      expect(await response.json()).toMatchObject({ code: ErrorCode.BODY_TOO_LARGE });
+
+      await expect
+        .poll(() => lines.find((line) => line.msg === 'request'))
+        .toMatchObject({ status: 413, remoteAddress: '127.0.0.1' });
+    } finally {
+      await server.close();
+    }
+  });
+
   it('waits for in-flight requests when closing, and refuses new connections', async () => {
     let release: () => void = () => {};
     const gate = new Promise<void>((resolve) => {

@@ -208,6 +208,8 @@ async function handleRequest(
   const requestId = randomUUID();
   const startedMs = performance.now();
   const path = (request.url ?? '/').split('?')[0] ?? '/';
+  // Read now: once a refused connection is destroyed, `request.socket` is null.
+  const remoteAddress = request.socket.remoteAddress;
   response.on('finish', () => {
     settings.logger.info(
       {
@@ -216,7 +218,7 @@ async function handleRequest(
         path,
         status: response.statusCode,
         durationMs: Math.round((performance.now() - startedMs) * 10) / 10,
-        remoteAddress: request.socket.remoteAddress,
+        remoteAddress,
       },
       'request',
     );
@@ -232,12 +234,7 @@ async function handleRequest(
     }
     const body = await readNodeBody(request, settings.bodyBytesMax);
     const webRequest = toWebRequest(request, settings.baseUrl, body);
-    const info = {
-      requestId,
-      ...(request.socket.remoteAddress === undefined
-        ? {}
-        : { remoteAddress: request.socket.remoteAddress }),
-    };
+    const info = { requestId, ...(remoteAddress === undefined ? {} : { remoteAddress }) };
     const webResponse = await handler(webRequest, info);
     await writeWebResponse(webResponse, response, request.method === 'HEAD');
   } catch (error) {

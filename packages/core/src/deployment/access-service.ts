@@ -27,6 +27,9 @@ export interface AccessServiceOptions extends ReadyServiceOptions {
   readonly presigner?: GrantPresigner;
 }
 
+/** A grant is a bearer credential, so `request_bucket` answers only sealed, like `setup`. */
+const SEALED_REPLY_FUNCTIONS: readonly string[] = ['setup', 'request_bucket'];
+
 /**
  * Creates an access service handler. After `setup`, an admin adds the identity services it
  * trusts; users of those services may then ask for grants.
@@ -59,5 +62,6 @@ export async function createAccessService(options: AccessServiceOptions): Promis
     type: 'access',
     functions: ACCESS_FUNCTIONS,
     context: extras,
+    replyKeyRequired: SEALED_REPLY_FUNCTIONS,
   });
 }

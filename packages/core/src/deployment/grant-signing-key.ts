@@ -45,12 +45,14 @@ function parseStoredGrantKey(value: unknown): StoredGrantKey {
  *
  * @param options - the service's store, password and scrypt cost
  * @returns the key pair
- * @throws AcquireError `WRONG_PASSWORD` when the service password does not open the stored key
+ * @throws AcquireError `WRONG_PASSWORD` when the service password does not open the stored key,
+ *   `CORRUPT_RECORD` when the stored record is malformed, `STORE_UNAVAILABLE` when the winner's
+ *   key vanished before it could be read
  */
 export async function openGrantSigningKey(options: ReadyServiceOptions): Promise<SigningKeyPair> {
-  const stored = await readJson(options.store, GRANT_SIGNING_KEY_KEY, parseStoredGrantKey);
+  const stored = await readStoredGrantKey(options);
   if (stored !== undefined) {
-    return openStored(stored.value, options.servicePassword);
+    return openStored(stored, options.servicePassword);
   }
 
   const fresh = generateSigningKeyPair();
@@ -67,8 +69,23 @@ export async function openGrantSigningKey(options: ReadyServiceOptions): Promise
     if (!AcquireError.is(error, ErrorCode.PRECONDITION_FAILED)) {
       throw error;
     }
-    return openGrantSigningKey(options);
   }
+
+  // Another instance stored its key first: use that one, read once, never loop.
+  const winner = await readStoredGrantKey(options);
+  if (winner === undefined) {
+    throw new AcquireError(
+      ErrorCode.STORE_UNAVAILABLE,
+      'the grant signing key was deleted while it was being made; start the service again',
+    );
+  }
+  return openStored(winner, options.servicePassword);
+}
+
+async function readStoredGrantKey(
+  options: ReadyServiceOptions,
+): Promise<StoredGrantKey | undefined> {
+  return (await readJson(options.store, GRANT_SIGNING_KEY_KEY, parseStoredGrantKey))?.value;
 }
 
 async function openStored(stored: StoredGrantKey, password: string): Promise<SigningKeyPair> {

@@ -10,6 +10,7 @@ import type { Logger } from '../logging.js';
 import type { AuthorisationVerifier } from '../service/authorisation-verifier.js';
 import type { FetchFunction } from '../service/http-fetch.js';
 import { createRemoteSessionResolver } from '../service/remote-session-resolver.js';
+import { canonicalServiceUrl } from '../service/service-url.js';
 import type { ObjectStore } from '../store/object-store.js';
 import type { Clock } from '../time/clock.js';
 import { systemClock } from '../time/clock.js';
@@ -35,7 +36,12 @@ export interface ReadyServiceOptions {
 /**
  * Builds the verifier a service uses to check users' authorisations: certificates come from the
  * identity services in the service's trusted list (over HTTP, pinned), and single-use
- * authorisations are claimed in the service's own store.
+ * authorisations are claimed in the service's own store. The verified `identityUrl` is the
+ * canonical spelling of the URL the client signed, the one the trusted list knows, so records
+ * keyed by it (a bucket's owner) match however the client spelled the URL.
+ *
+ * Certificates are reused for `SESSION_CERTIFICATE_CACHE_TTL_MS` (30 s), so for up to that long
+ * after a logout an authorisation signed after it is still accepted.
  *
  * @param options - the service's store, clock and fetch
  * @returns the verifier
@@ -48,5 +54,17 @@ export function createTrustingVerifier(options: ReadyServiceOptions): Authorisat
     ...(options.fetchImpl === undefined ? {} : { fetchImpl: options.fetchImpl }),
   });
 
-  return createAuthorisationVerifier({ clock, resolveSession, store: options.store });
+  // The resolver already keeps certificates for SESSION_CERTIFICATE_CACHE_TTL_MS; a second
+  // cache here would stretch the time a logout goes unnoticed to the longer of the two.
+  const verify = createAuthorisationVerifier({
+    clock,
+    resolveSession,
+    store: options.store,
+    cacheTtlMs: 0,
+  });
+
+  return async (authorisation, requirements) => {
+    const verified = await verify(authorisation, requirements);
+    return { ...verified, identityUrl: canonicalServiceUrl(verified.identityUrl) };
+  };
 }
