@@ -34,6 +34,12 @@ export {
 export { createFileWalletStorage, defaultWalletDirectory } from './node/file-wallet-storage.js';
 export { readNodeBody, toWebRequest, writeWebResponse } from './node/http-bridge.js';
 export {
+  LOCAL_SERVICE_TYPES,
+  type LocalDeployment,
+  type LocalDeploymentOptions,
+  startLocalDeployment,
+} from './node/local-deployment.js';
+export {
   type RunningServer,
   type ServiceMount,
   type ServiceMounts,

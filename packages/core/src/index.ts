@@ -250,6 +250,10 @@ export {
   type AccessServiceOptions,
   createAccessService,
 } from './deployment/access-service.js';
+export {
+  type AccountingServiceOptions,
+  createAccountingService,
+} from './deployment/accounting-service.js';
 export { GRANT_SIGNING_KEY_KEY, openGrantSigningKey } from './deployment/grant-signing-key.js';
 export {
   createIdentityService,

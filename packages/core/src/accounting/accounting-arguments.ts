@@ -7,6 +7,7 @@
  */
 
 import * as v from 'valibot';
+import type { Authorisation } from '../identity/authorisation.js';
 import { LIST_PAGE_SIZE_MAX } from '../store/object-store.js';
 import { ACCOUNT_DESCRIPTION_LENGTH_MAX_CHARS, ACCOUNT_NAME_LENGTH_MAX_BYTES } from './accounts.js';
 import {
@@ -19,8 +20,11 @@ import { MONEY_TEXT_LENGTH_MAX_CHARS } from './money.js';
 /** Page tokens are base64url of a line item key, well under 2,048 characters. */
 export const PAGE_TOKEN_LENGTH_MAX_CHARS = 2048;
 
-/** A signed authorisation, its fields checked by the verifier. */
-export type AuthorisationArgument = Readonly<Record<string, unknown>>;
+/**
+ * A signed authorisation, its fields checked by the verifier: an {@link Authorisation} made by
+ * the client, or any JSON object, which the verifier refuses unless it is one.
+ */
+export type AuthorisationArgument = Authorisation | Readonly<Record<string, unknown>>;
 
 /** Arguments of `create_account`. */
 export interface CreateAccountArgs {

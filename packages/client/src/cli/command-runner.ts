@@ -1,0 +1,53 @@
+/**
+ * Runs a command's body: prints its result as text or JSON, and turns a failure into one line
+ * with its code and a non-zero exit, with the stack only under `--debug`.
+ *
+ * @module
+ */
+
+import type { Command } from 'commander';
+import { type CliIo, describeFailure } from './cli-io.js';
+import type { GlobalOptions } from './cli-session.js';
+
+/** What a command body returns: the result for `--json` and the text for people. */
+export interface CommandOutput {
+  /** The machine-readable result. */
+  readonly result: unknown;
+  /** What a person reads. */
+  readonly text: string;
+}
+
+/** Wraps a command body into a commander action. */
+export type CommandRunner = <TOptions>(
+  body: (options: TOptions & GlobalOptions, ...args: string[]) => Promise<CommandOutput>,
+) => (...commanderArgs: unknown[]) => Promise<void>;
+
+/** The exit code of a failed command. */
+export const EXIT_FAILURE = 1;
+
+/**
+ * Makes the runner for a program.
+ *
+ * @param io - the command line's I/O
+ * @param setExitCode - records the process's exit code
+ * @returns the runner
+ */
+export function createCommandRunner(io: CliIo, setExitCode: (code: number) => void): CommandRunner {
+  return (body) =>
+    async (...commanderArgs) => {
+      const command = commanderArgs[commanderArgs.length - 1] as Command;
+      const options = command.optsWithGlobals();
+      const positional = commanderArgs.slice(0, -2).map(String);
+
+      try {
+        const output = await body(options as never, ...positional);
+        io.out(options.json === true ? JSON.stringify(output.result, null, 2) : output.text);
+      } catch (error) {
+        io.err(describeFailure(error));
+        if (options.debug === true && error instanceof Error && error.stack !== undefined) {
+          io.err(error.stack);
+        }
+        setExitCode(EXIT_FAILURE);
+      }
+    };
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+/**
+ * The `acquire` executable.
+ *
+ * @module
+ */
+
+import { describeFailure, processIo } from './cli-io.js';
+import { createProgram } from './program.js';
+
+const program = createProgram(processIo, (code) => {
+  process.exitCode = code;
+});
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  processIo.err(describeFailure(error));
+  process.exitCode = 1;
+});
