@@ -16,10 +16,15 @@ import { createServiceClient, type ServiceClient } from './service-client.js';
 
 /** The access functions under their client method names. */
 export const ACCESS_CLIENT_FUNCTIONS: {
+  /** Calls `request_bucket`. */
   readonly requestBucket: typeof requestBucketFunction;
+  /** Calls `read_object`. */
   readonly readObject: typeof readObjectFunction;
+  /** Calls `write_object`. */
   readonly writeObject: typeof writeObjectFunction;
+  /** Calls `list_objects`. */
   readonly listObjects: typeof listObjectsFunction;
+  /** Calls `delete_object`. */
   readonly deleteObject: typeof deleteObjectFunction;
 } = {
   requestBucket: requestBucketFunction,

@@ -19,13 +19,21 @@ import { createServiceClient, type ServiceClient } from './service-client.js';
 
 /** The accounting functions under their client method names. */
 export const ACCOUNTING_CLIENT_FUNCTIONS: {
+  /** Calls `create_account`. */
   readonly createAccount: typeof createAccountFunction;
+  /** Calls `get_account_uids`. */
   readonly getAccountUids: typeof getAccountUidsFunction;
+  /** Calls `get_info`. */
   readonly getInfo: typeof getInfoFunction;
+  /** Calls `deposit`. */
   readonly deposit: typeof depositFunction;
+  /** Calls `perform`. */
   readonly perform: typeof performFunction;
+  /** Calls `receipt`. */
   readonly receipt: typeof receiptFunction;
+  /** Calls `refund`. */
   readonly refund: typeof refundFunction;
+  /** Calls `get_transactions`. */
   readonly getTransactions: typeof getTransactionsFunction;
 } = {
   createAccount: createAccountFunction,

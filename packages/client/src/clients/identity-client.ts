@@ -18,12 +18,19 @@ import { createServiceClient, type ServiceClient } from './service-client.js';
 
 /** The identity functions under their client method names. */
 export const IDENTITY_CLIENT_FUNCTIONS: {
+  /** Calls `register`. */
   readonly register: typeof registerFunction;
+  /** Calls `request_login`. */
   readonly requestLogin: typeof requestLoginFunction;
+  /** Calls `login`. */
   readonly login: typeof loginFunction;
+  /** Calls `logout`. */
   readonly logout: typeof logoutFunction;
+  /** Calls `get_status`. */
   readonly getStatus: typeof getStatusFunction;
+  /** Calls `get_keys`. */
   readonly getKeys: typeof getKeysFunction;
+  /** Calls `whois`. */
   readonly whois: typeof whoisFunction;
 } = {
   register: registerFunction,

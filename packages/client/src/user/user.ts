@@ -118,7 +118,10 @@ export interface User {
   authoriseCall<TArgs extends Record<string, unknown>>(
     functionName: string,
     args: TArgs,
-  ): TArgs & { authorisation: Authorisation };
+  ): TArgs & {
+    /** Signed for exactly this function and these arguments. */
+    authorisation: Authorisation;
+  };
   /** Logs the session out at the identity service and forgets it. */
   logout(): Promise<void>;
 }
