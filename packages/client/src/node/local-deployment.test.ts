@@ -123,7 +123,7 @@ describe('a local deployment: three services on loopback, one directory store ea
     const tampered = await caught(
       accounting.perform({
         ...forged,
-        transactions: [{ ...forged.transactions[0], value: '25' }] as typeof forged.transactions,
+        transactions: [{ ...forged.transactions[0], value: '25' }],
       }),
     );
     const shopInfo = await accounting.getInfo(bob.authoriseCall('get_info', { account: 'shop' }));

@@ -115,7 +115,7 @@ export interface User {
    * @param args - the other arguments
    * @returns the arguments with `authorisation`
    */
-  authoriseCall<TArgs extends Record<string, unknown>>(
+  authoriseCall<const TArgs extends Record<string, unknown>>(
     functionName: string,
     args: TArgs,
   ): TArgs & {
