@@ -10,6 +10,7 @@ import { AcquireError, ErrorCode } from '../errors.js';
 import { backOff } from '../store/json.js';
 import { findMarker, type Marker } from './account-head.js';
 import { isStale, operationStatus, readHead } from './head-store.js';
+import { claimIdempotencyKey } from './idempotency-claims.js';
 import type { LedgerRuntime } from './ledger-runtime.js';
 import { batchUidOf } from './ledger-uids.js';
 import { attemptPerform, type PerformOperation, preparePerform } from './perform.js';
@@ -46,6 +47,9 @@ export async function performWithRetries(
   request: PerformRequest,
 ): Promise<PerformedRecord[]> {
   const operation = preparePerform(runtime, request);
+  if (operation.digest !== undefined) {
+    await claimIdempotencyKey(runtime.store, operation.batchUid, operation.digest);
+  }
   let relieved = false;
   let waitingForRepeat = false;
 

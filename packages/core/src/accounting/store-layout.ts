@@ -8,6 +8,8 @@
  * - `accounts/<uid>/<yyyy-mm-dd>/<item>`: immutable line items, kind and values in the key.
  * - `account_expiries/<uid>/<time>~<transaction uid>`: provisional debits that expire.
  * - `transactions/<uid>`: transaction records, whose state changes only by CAS.
+ * - `idempotency_keys/<batch uid>`: the request digest an idempotency key was first used with,
+ *   written once.
  *
  * Group and account names are percent-encoded into one key segment: every character but ASCII
  * letters, digits, `_` and `-` becomes `%XX` of its UTF-8 bytes, so no name can climb out of its
@@ -191,6 +193,16 @@ export function parseExpiryKey(
  */
 export function transactionKey(uid: string): string {
   return `transactions/${uid}`;
+}
+
+/**
+ * The key of an idempotency key's claim.
+ *
+ * @param batchUid - the batch uid derived from the idempotency key
+ * @returns the key of its claim
+ */
+export function idempotencyClaimKey(batchUid: string): string {
+  return `idempotency_keys/${batchUid}`;
 }
 
 /**
