@@ -28,7 +28,7 @@ import { isLiveSession, type LoginSession, parseLoginSession } from './login-ses
 import { findPendingRequest } from './pending-requests.js';
 import { markSessionSuspicious, pruneSpentCodes, spendCode } from './spent-codes.js';
 import { ACCOUNT_SECRET_ID, liveSessionKey } from './store-layout.js';
-import { admitAttempt, clearLoginFailures, throttleKeys } from './throttle.js';
+import { admitAttempt, recordLoginSuccess, throttleKeys } from './throttle.js';
 import { openAccountKeyPair, openSecret, type UserAccount } from './user-account.js';
 import { readAccount } from './user-lookup.js';
 import { parseUsername, type Username } from './usernames.js';
@@ -119,7 +119,7 @@ export const login: ServiceFunction<
         );
   }
 
-  await clearLoginFailures(context.store, throttle);
+  await recordLoginSuccess(context.store, throttle);
   return approveLogin(username, outcome.checked, args.rememberDevice === true, context, nowMs);
 });
 

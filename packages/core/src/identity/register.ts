@@ -24,7 +24,7 @@ import { PASSWORD_SCHEMA, USERNAME_SCHEMA } from './argument-schemas.js';
 import { forgetDevices } from './devices.js';
 import { type IdentityContext, passwordLogN } from './identity-context.js';
 import { accountKey, whoisKey } from './store-layout.js';
-import { admitAttempt, clearLoginFailures, throttleKeys } from './throttle.js';
+import { admitAttempt, recordLoginSuccess, throttleKeys } from './throttle.js';
 import { createUid } from './uids.js';
 import {
   openAccountKeyPair,
@@ -148,7 +148,7 @@ async function changePassword(
   await admitAttempt(store, throttle, context.clock.now());
 
   const keyPair = await openWithOldPassword(existing.value, oldPassword, context);
-  await clearLoginFailures(store, throttle);
+  await recordLoginSuccess(store, throttle);
   if (existing.value.status !== 'active') {
     throw new AcquireError(ErrorCode.USER_DISABLED, 'this account is disabled');
   }

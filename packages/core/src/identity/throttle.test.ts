@@ -119,6 +119,45 @@ describe('login throttling', () => {
     expect((await attempt(bystander, last, shortUid, last.password)).code).toBe('ok');
   });
 
+  it('keeps counting an address that logs into its own account between guesses', async () => {
+    const store = createMemoryStore();
+    const clock = createManualClock();
+    const attacker = createTestContext({ store, clock, remoteAddress: '203.0.113.7' });
+    const own = await registerUser(attacker, 'mallory');
+    const victims: TestUser[] = [];
+    for (let i = 0; i < 2 * LOGIN_FAILURES_FREE; i++) {
+      victims.push(await registerUser(attacker, `target${i}`));
+    }
+
+    const outcomes: string[] = [];
+    for (const [index, victim] of victims.entries()) {
+      const { shortUid } = await requestSession(attacker, victim);
+      outcomes.push((await attempt(attacker, victim, shortUid, 'guess')).code);
+      if (index % 2 === 1) {
+        clock.advance(TOTP_STEP_MS);
+        const session = await requestSession(attacker, own);
+        expect((await attempt(attacker, own, session.shortUid, own.password)).code).toBe('ok');
+      }
+    }
+
+    expect(outcomes.slice(0, LOGIN_FAILURES_FREE)).toEqual(
+      Array(LOGIN_FAILURES_FREE).fill('LOGIN_FAILED'),
+    );
+    expect(outcomes.slice(LOGIN_FAILURES_FREE)).toContain('LOGIN_THROTTLED');
+  });
+
+  it('does not throttle an address from which many users log in successfully', async () => {
+    const store = createMemoryStore();
+    const clock = createManualClock();
+    const office = createTestContext({ store, clock, remoteAddress: '198.51.100.20' });
+
+    for (let i = 0; i < 3 * LOGIN_FAILURES_FREE; i++) {
+      const user = await registerUser(office, `colleague${i}`);
+      const { shortUid } = await requestSession(office, user);
+      expect((await attempt(office, user, shortUid, user.password)).code).toBe('ok');
+    }
+  });
+
   it('holds across two service instances sharing one store', async () => {
     const store = createMemoryStore();
     const clock = createManualClock();

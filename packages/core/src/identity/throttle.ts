@@ -2,12 +2,14 @@
  * Throttling of failed password checks, per user and per source address. The counters live in
  * the object store and change only by compare-and-swap, so they hold across any number of
  * stateless service instances sharing the store. Attempts are counted when admitted, before the
- * credentials are checked, and the count is cleared on success.
+ * credentials are checked.
  *
  * The first {@link LOGIN_FAILURES_FREE} failures cost nothing; each one after that blocks
  * further attempts for a doubling time, from {@link LOGIN_BACKOFF_BASE_MS} up to
- * {@link LOGIN_BACKOFF_MAX_MS}. A success clears the counters. A blocked attempt is refused
- * before any credential is looked at, so it teaches the caller nothing.
+ * {@link LOGIN_BACKOFF_MAX_MS}. A success clears the user's counter, but takes only its own
+ * attempt back from the address's counter: otherwise a guesser with an account of their own
+ * could log into it between guesses at other users and never be throttled. A blocked attempt is
+ * refused before any credential is looked at, so it teaches the caller nothing.
  *
  * Per-user throttling lets anyone who knows a username delay that user's logins by up to
  * {@link LOGIN_BACKOFF_MAX_MS} at a time; that is the price of stopping password guessing
@@ -58,6 +60,14 @@ const THROTTLE_RECORD_SCHEMA = v.object({
 const parseThrottleRecord = (value: unknown): ThrottleRecord =>
   v.parse(THROTTLE_RECORD_SCHEMA, value);
 
+/** The throttle records that apply to one attempt. */
+export interface ThrottleKeys {
+  /** The user's record. */
+  readonly user: string;
+  /** The source address's record, when the host knows the address. */
+  readonly address?: string;
+}
+
 /**
  * The throttle records that apply to one attempt.
  *
@@ -65,15 +75,19 @@ const parseThrottleRecord = (value: unknown): ThrottleRecord =>
  * @param remoteAddress - the caller's address, when the host knows it
  * @returns the keys of the user's and the address's records
  */
-export function throttleKeys(name: string, remoteAddress: string | undefined): string[] {
+export function throttleKeys(name: string, remoteAddress: string | undefined): ThrottleKeys {
   return remoteAddress === undefined || remoteAddress === ''
-    ? [userThrottleKey(name)]
-    : [userThrottleKey(name), addressThrottleKey(remoteAddress)];
+    ? { user: userThrottleKey(name) }
+    : { user: userThrottleKey(name), address: addressThrottleKey(remoteAddress) };
+}
+
+function keyList(keys: ThrottleKeys): string[] {
+  return keys.address === undefined ? [keys.user] : [keys.user, keys.address];
 }
 
 /**
  * Admits one attempt or refuses it. Every admitted attempt is counted as a failure before any
- * credential is checked, by compare-and-swap, and {@link clearLoginFailures} wipes the count
+ * credential is checked, by compare-and-swap, and {@link recordLoginSuccess} takes it back
  * when the credentials turn out right. Counting first means a burst of parallel guesses is
  * throttled as surely as a sequence: once the free attempts are admitted, the rest are refused.
  *
@@ -84,16 +98,16 @@ export function throttleKeys(name: string, remoteAddress: string | undefined): s
  */
 export async function admitAttempt(
   store: ObjectStore,
-  keys: readonly string[],
+  keys: ThrottleKeys,
   nowMs: number,
 ): Promise<void> {
   let retryAfterMs = 0;
-  for (const key of keys) {
+  for (const key of keyList(keys)) {
     const record = await readJson(store, key, parseThrottleRecord);
     retryAfterMs = Math.max(retryAfterMs, waitMs(record?.value, nowMs));
   }
 
-  for (const key of keys) {
+  for (const key of keyList(keys)) {
     if (retryAfterMs > 0) {
       break;
     }
@@ -116,21 +130,33 @@ export async function admitAttempt(
 }
 
 /**
- * Clears the records after a success. A failure recorded meanwhile is kept.
+ * Settles an admitted attempt whose credentials were right: clears the user's record, and takes
+ * this one attempt back from the address's record. A failure recorded meanwhile is kept.
  *
  * @param store - the identity store
  * @param keys - from {@link throttleKeys}
  */
-export async function clearLoginFailures(
-  store: ObjectStore,
-  keys: readonly string[],
-): Promise<void> {
-  for (const key of keys) {
-    const stored = await store.read(key);
-    if (stored !== undefined) {
-      await deleteIfUnchanged(store, key, stored.version);
-    }
+export async function recordLoginSuccess(store: ObjectStore, keys: ThrottleKeys): Promise<void> {
+  const stored = await store.read(keys.user);
+  if (stored !== undefined) {
+    await deleteIfUnchanged(store, keys.user, stored.version);
   }
+
+  if (keys.address !== undefined) {
+    await updateJson<ThrottleRecord>(
+      store,
+      keys.address,
+      (current) => (current === undefined ? undefined : withoutOneFailure(current)),
+      { parse: parseThrottleRecord },
+    );
+  }
+}
+
+/** A record with one admitted attempt taken back; below the free failures nothing is blocked. */
+function withoutOneFailure(record: ThrottleRecord): ThrottleRecord {
+  const failures = Math.max(0, record.failures - 1);
+  const blockedUntilMs = failures < LOGIN_FAILURES_FREE ? 0 : record.blockedUntilMs;
+  return { ...record, failures, blockedUntilMs };
 }
 
 function waitMs(record: ThrottleRecord | undefined, nowMs: number): number {
