@@ -102,9 +102,15 @@ export function parseUsername(input: string): Username {
 /**
  * Folds case so that names differing only in case meet. Upper-casing first and then
  * lower-casing approximates Unicode full case folding (`ß` and `SS` meet, and so do the Greek
- * final and medial sigma), which a plain `toLowerCase` does not.
+ * final and medial sigma), which a plain `toLowerCase` does not. One pass is not always
+ * stable: capital sharp s upper-cases to itself and lower-cases to `ß`, whose upper case is
+ * `SS`; the second pass takes `ẞ` to `ss` too, and leaves every other folded name as it is.
  */
 function foldCase(name: string): string {
+  return foldOnce(foldOnce(name));
+}
+
+function foldOnce(name: string): string {
   return name.toUpperCase().toLowerCase().normalize('NFKC');
 }
 
