@@ -33,6 +33,27 @@ describe('parseInput', () => {
     expect((error as Error).message).not.toContain(secret);
   });
 
+  it('names missing fields, and never the name of an unknown field', () => {
+    const unknownName = 'Sup3rSecretPw';
+    const messageOf = (input: unknown): string => {
+      try {
+        parseInput(schema, input, 'test arguments');
+      } catch (error) {
+        expect(AcquireError.is(error, 'INVALID_ARGUMENT')).toBe(true);
+        return JSON.stringify({
+          message: (error as AcquireError).message,
+          details: (error as AcquireError).details,
+        });
+      }
+      throw new Error('expected a refusal');
+    };
+
+    const unknown = messageOf({ name: 'alice', password: 'pw', [unknownName]: 1 });
+    expect(unknown).toContain('has a field that is not allowed');
+    expect(unknown).not.toContain(unknownName);
+    expect(messageOf({ name: 'alice' })).toContain('password is required');
+  });
+
   it('refuses unknown keys and non-objects', () => {
     for (const input of [null, 'text', [], { name: 'alice', password: 'pw', extra: 1 }]) {
       expect(() => parseInput(schema, input, 'test arguments')).toThrow(

@@ -37,14 +37,42 @@ export function parseInput<TSchema extends v.GenericSchema>(
   throw new AcquireError(
     ErrorCode.INVALID_ARGUMENT,
     `${label} are invalid: ${problems.join('; ')}`,
-    {
-      details: { paths: result.issues.map((issue) => v.getDotPath(issue) ?? '') },
-    },
+    { details: { paths: result.issues.map(issuePath) } },
   );
 }
 
+/** The schema types whose issues are about an object's keys: a missing or an unknown one. */
+const OBJECT_SCHEMA_TYPES: ReadonlySet<string> = new Set([
+  'object',
+  'strict_object',
+  'loose_object',
+  'object_with_rest',
+]);
+
+/** A key the schema does not allow: valibot expects `never` there. */
+function isUnknownKey(issue: v.BaseIssue<unknown>): boolean {
+  return OBJECT_SCHEMA_TYPES.has(issue.type) && issue.expected === 'never';
+}
+
+/**
+ * The dot path of an issue. An unknown key is named by its object's path only: the caller chose
+ * that name, and a value typed in the wrong place may be a password.
+ */
+function issuePath(issue: v.BaseIssue<unknown>): string {
+  if (!isUnknownKey(issue)) {
+    return v.getDotPath(issue) ?? '';
+  }
+  const parent = issue.path?.slice(0, -1) ?? [];
+  return parent.map((item) => String(item.key)).join('.');
+}
+
 function describeIssue(issue: v.BaseIssue<unknown>): string {
-  const path = v.getDotPath(issue) ?? 'input';
-  const expected = issue.expected === null ? issue.kind : `expected ${issue.expected}`;
-  return `${path} ${issue.type === 'object' && issue.expected === 'never' ? 'is not allowed' : expected}`;
+  const path = issuePath(issue) || 'input';
+  if (isUnknownKey(issue)) {
+    return `${path} has a field that is not allowed`;
+  }
+  if (OBJECT_SCHEMA_TYPES.has(issue.type) && issue.received === 'undefined') {
+    return `${path} is required`;
+  }
+  return `${path} ${issue.expected === null ? issue.kind : `expected ${issue.expected}`}`;
 }
