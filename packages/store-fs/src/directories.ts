@@ -125,7 +125,16 @@ async function createChain(
       if (code !== 'EEXIST') {
         throw error;
       }
-      const stats = await lstat(path);
+      // A delete emptying the same directories may remove it between mkdir and lstat.
+      const stats = await lstat(path).catch((lstatError: unknown) => {
+        if (errnoCode(lstatError) === 'ENOENT') {
+          return undefined;
+        }
+        throw lstatError;
+      });
+      if (stats === undefined) {
+        return false;
+      }
       if (!stats.isDirectory()) {
         throw symlinkRefused(where);
       }
