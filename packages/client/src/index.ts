@@ -21,6 +21,12 @@
  */
 
 export {
+  type AdminClient,
+  type AdminCredentials,
+  createAdminClient,
+  type FirstSetUpResult,
+} from './clients/admin-client.js';
+export {
   ACCESS_CLIENT_FUNCTIONS,
   type AccessClient,
   createAccessClient,
