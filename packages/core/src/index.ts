@@ -323,6 +323,11 @@ export {
   type RequestLoginResult,
   requestLogin,
 } from './identity/request-login.js';
+export type {
+  ApprovedSessionKeys,
+  LoggedOutSessionKeys,
+  SessionKeys,
+} from './identity/session-certificate.js';
 export { SPENT_CODE_RETENTION_MS } from './identity/spent-codes.js';
 export {
   LOGIN_BACKOFF_BASE_MS,
@@ -336,6 +341,7 @@ export {
   type UserAccount,
   type UserAccountStatus,
 } from './identity/user-account.js';
+export type { UserKeys } from './identity/user-keys.js';
 export {
   parseUsername,
   USERNAME_INPUT_LENGTH_MAX_CHARS,

@@ -184,7 +184,21 @@ describe('bad input', () => {
         base: { username: 'alice', sessionUid: approved.sessionUid },
         required: ['username'],
       },
-      whois: { fn: whois, base: { username: 'alice' }, required: ['username'] },
+      'get_keys by uid': {
+        fn: getKeys,
+        base: { userUid: user.userUid, sessionUid: approved.sessionUid },
+        required: ['userUid'],
+      },
+      whois: {
+        fn: whois,
+        base: { username: 'alice', sessionUid: approved.sessionUid },
+        required: ['username'],
+      },
+      'whois by uid': {
+        fn: whois,
+        base: { userUid: user.userUid, sessionUid: approved.sessionUid },
+        required: ['userUid'],
+      },
     };
   });
 
@@ -195,7 +209,9 @@ describe('bad input', () => {
     'logout',
     'get_status',
     'get_keys',
+    'get_keys by uid',
     'whois',
+    'whois by uid',
   ]) {
     it(`refuses malformed ${name} arguments with INVALID_ARGUMENT and writes nothing`, async () => {
       const { fn, base, required } = cases[name] as Case;

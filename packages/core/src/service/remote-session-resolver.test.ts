@@ -8,6 +8,7 @@ import {
   type TestNetwork,
 } from '../../test/service-fixtures.js';
 import { encodePublicKey } from '../crypto/public-key.js';
+import { generateEncryptionKeyPair } from '../crypto/sealed-box.js';
 import { generateSigningKeyPair } from '../crypto/signing.js';
 import { AcquireError, ErrorCode } from '../errors.js';
 import type { ObjectStore } from '../store/object-store.js';
@@ -31,7 +32,19 @@ const certificate: SessionCertificate = {
   loginTimeMs: 1_000,
 };
 
-/** A `get_keys` like the identity service's, over one known session. */
+const loggedOut: SessionCertificate = {
+  ...certificate,
+  sessionUid: 'session-2',
+  status: 'logged_out',
+  logoutTimeMs: 2_000,
+};
+
+const encryptionKey = encodePublicKey('x25519', generateEncryptionKeyPair().publicKey);
+
+/**
+ * A `get_keys` like the identity service's, over known sessions: approved ones come with their
+ * encryption key, logged-out ones without.
+ */
 const getKeys = defineServiceFunction(
   'get_keys',
   v.object({ userUid: v.string(), sessionUid: v.string() }),
@@ -46,7 +59,16 @@ const getKeys = defineServiceFunction(
         session: { ...certificate, sessionUid: 'other' },
       };
     }
-    return { username: 'alice', userUid: args.userUid, session: certificate };
+    if (args.sessionUid === loggedOut.sessionUid) {
+      return { username: 'alice', userUid: args.userUid, session: loggedOut };
+    }
+    if (args.sessionUid === 'no-logout-time') {
+      const { logoutTimeMs: _dropped, ...rest } = loggedOut;
+      const session = { ...rest, sessionUid: args.sessionUid };
+      return { username: 'alice', userUid: args.userUid, session };
+    }
+    const session = { ...certificate, publicKey: encryptionKey };
+    return { username: 'alice', userUid: args.userUid, session };
   },
 );
 
@@ -97,6 +119,22 @@ describe('createRemoteSessionResolver', () => {
     network.clock.advance(SESSION_CERTIFICATE_CACHE_TTL_MS);
     expect(await resolve(`${ID}/`, 'user-1', 'session-1')).toEqual(certificate);
     expect(posts).toBe(2);
+  });
+
+  it('keeps only the certificate of approved sessions, and logout time of ended ones', async () => {
+    const resolve = createRemoteSessionResolver({
+      store: booksStore,
+      fetchImpl,
+      clock: network.clock,
+    });
+
+    const approved = await resolve(ID, 'user-1', 'session-1');
+    expect(approved).toEqual(certificate);
+    expect(approved).not.toHaveProperty('publicKey');
+    expect(await resolve(ID, 'user-1', loggedOut.sessionUid)).toEqual(loggedOut);
+    expect((await caught(resolve(ID, 'user-1', 'no-logout-time'))).code).toBe(
+      ErrorCode.SESSION_CERTIFICATE_UNAVAILABLE,
+    );
   });
 
   it("refuses untrusted services, passes on the identity service's refusal, and checks the session", async () => {

@@ -51,6 +51,7 @@ export interface RemoteSessionResolverOptions {
   readonly infoCache?: ServiceInfoCache;
 }
 
+/** `v.object` drops what a verifier has no use for, such as an approved session's public key. */
 const CERTIFICATE_SCHEMA = v.object({
   userUid: v.string(),
   sessionUid: v.string(),
