@@ -130,7 +130,8 @@ async function fetchCertificate(
     if (pinned === undefined || pinned.type !== 'identity') {
       throw new AcquireError(
         ErrorCode.SERVICE_NOT_TRUSTED,
-        `${url} is not a trusted identity service`,
+        `${url} is not a trusted identity service; this service's admin adds it with ` +
+          "setup's addTrustedService",
       );
     }
   }
