@@ -5,17 +5,15 @@
  *
  * @example
  * ```ts
- * import { createMemoryStore, createService } from '@acquire/core';
+ * import { createIdentityService, createMemoryStore } from '@acquire/core';
  * import { resolveServicePassword, startServer } from '@acquire/client/node';
  *
  * const server = await startServer({
  *   createServices: ({ url }) =>
- *     createService({
- *       type: 'accounting',
+ *     createIdentityService({
  *       url,
  *       store: createMemoryStore(),
  *       servicePassword: resolveServicePassword(),
- *       functions: [],
  *     }),
  * });
  * ```

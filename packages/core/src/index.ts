@@ -162,6 +162,7 @@ export {
 } from './accounting/ledger-inputs.js';
 export type { TransactionRecord, TransactionSettlement } from './accounting/ledger-records.js';
 export { LEDGER_INFLIGHT_TIMEOUT_MS_DEFAULT } from './accounting/ledger-runtime.js';
+export { LEDGER_UID_PATTERN } from './accounting/ledger-uids.js';
 export { LINE_ITEM_KINDS, type LineItemKind } from './accounting/line-items.js';
 export {
   MICRO_UNITS_PER_UNIT,

@@ -8,6 +8,7 @@
 import { AcquireError } from '@acquire/core';
 import password from '@inquirer/password';
 import Table from 'cli-table3';
+import { type CliVariable, readVariable } from './cli-environment.js';
 
 /** The command line's view of the outside world, injectable for tests. */
 export interface CliIo {
@@ -41,9 +42,13 @@ export const SECRET_REQUIRED = 'SECRET_REQUIRED';
  * @returns the secret
  * @throws AcquireError `SECRET_REQUIRED` when the variable is unset and no one can answer
  */
-export async function readSecret(io: CliIo, variable: string, prompt: string): Promise<string> {
-  const fromEnvironment = io.env[variable];
-  if (fromEnvironment !== undefined && fromEnvironment !== '') {
+export async function readSecret(
+  io: CliIo,
+  variable: CliVariable,
+  prompt: string,
+): Promise<string> {
+  const fromEnvironment = readVariable(io, variable);
+  if (fromEnvironment !== undefined) {
     return fromEnvironment;
   }
   if (!io.interactive) {

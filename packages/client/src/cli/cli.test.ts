@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,18 +17,38 @@ const SERVICE_ENV = {
   ACQUIRE_ADMIN_PASSWORD: 'admin password for the cli test',
 };
 
-const COMMANDS = [
-  'register',
-  'login',
-  'whoami',
-  'logout',
-  'accounts',
-  'balance',
-  'deposit',
-  'pay',
-  'statement',
-  'serve',
-];
+const WALLET_VARIABLES = ['ACQUIRE_WALLET_DIR', 'ACQUIRE_WALLET_PASSWORD'];
+
+/** Every command, with the environment variables its help must list. */
+const COMMAND_VARIABLES: Readonly<Record<string, readonly string[]>> = {
+  register: ['ACQUIRE_IDENTITY_URL', 'ACQUIRE_PASSWORD'],
+  login: [
+    'ACQUIRE_IDENTITY_URL',
+    'ACQUIRE_ACCOUNTING_URL',
+    'ACQUIRE_ACCESS_URL',
+    'ACQUIRE_PASSWORD',
+    ...WALLET_VARIABLES,
+  ],
+  whoami: WALLET_VARIABLES,
+  logout: WALLET_VARIABLES,
+  accounts: WALLET_VARIABLES,
+  'create-account': WALLET_VARIABLES,
+  balance: WALLET_VARIABLES,
+  deposit: WALLET_VARIABLES,
+  pay: WALLET_VARIABLES,
+  statement: WALLET_VARIABLES,
+  serve: ['ACQUIRE_SERVICE_PASSWORD', 'ACQUIRE_ADMIN_PASSWORD', 'ACQUIRE_LOG_LEVEL'],
+};
+
+/** The URLs `acquire serve` listens on when run with its defaults. */
+const SERVE_URLS = {
+  identity: 'http://127.0.0.1:8001',
+  accounting: 'http://127.0.0.1:8002',
+  access: 'http://127.0.0.1:8003',
+};
+
+/** A line `acquire serve` prints for each service it set up. */
+const ADMIN_LINE = /^\w+ admin authenticator \(shown once\): otpauth:\/\/\S+$/;
 
 /** A stack trace line, as Node prints them. */
 const STACK_LINE = /^\s+at /m;
@@ -74,12 +95,20 @@ interface Registration {
   readonly provisioningUri: string;
 }
 
+interface AccountView {
+  readonly name: string;
+  readonly uid: string;
+  readonly description: string;
+  readonly overdraftLimit: string;
+  readonly dailyLimit: string | null;
+}
+
 interface AccountInfo {
   readonly account: { readonly name: string; readonly uid: string };
   readonly balance: { readonly balance: string; readonly available: string };
 }
 
-async function registerAndLogIn(username: string): Promise<string> {
+async function registerAndLogIn(username: string, env = userEnv(username)): Promise<string> {
   const registration = await acquireJson<Registration>(
     username,
     'register',
@@ -88,14 +117,8 @@ async function registerAndLogIn(username: string): Promise<string> {
   );
   const secret = new URL(registration.provisioningUri).searchParams.get('secret') ?? '';
 
-  const login = await acquire(
-    username,
-    'login',
-    '--username',
-    username,
-    '--code',
-    totpCode(secret, systemClock),
-  );
+  const code = totpCode(secret, systemClock);
+  const login = await runCli(bundle, ['login', '--username', username, '--code', code], env);
   expect(login.stdout.trim()).toBe(`logged in as ${username}`);
   return secret;
 }
@@ -115,13 +138,57 @@ describe('acquire against a real acquire serve', () => {
     bobMain = bobAccounts.find((info) => info.account.name === 'main')?.account.uid ?? '';
   }, 120_000);
 
-  it('prints help for every command', async () => {
-    for (const command of COMMANDS) {
+  it('prints help for every command, listing the environment variables it reads', async () => {
+    for (const [command, variables] of Object.entries(COMMAND_VARIABLES)) {
       const help = await runCli(bundle, [command, '--help'], {});
 
       expect(help.code).toBe(0);
       expect(help.stdout).toContain(`Usage: acquire ${command}`);
+      for (const variable of variables) {
+        expect(help.stdout, command).toMatch(new RegExp(`^  ${variable} +\\S`, 'm'));
+      }
     }
+  });
+
+  it("lists every environment variable in the program's help", async () => {
+    const help = await runCli(bundle, ['--help'], {});
+    const variables = new Set(Object.values(COMMAND_VARIABLES).flat());
+
+    expect(help.code).toBe(0);
+    for (const variable of variables) {
+      expect(help.stdout).toMatch(new RegExp(`^  ${variable} +\\S`, 'm'));
+    }
+  });
+
+  it("says in serve's help how to see requests and when it reads the admin password", async () => {
+    const help = await runCli(bundle, ['serve', '--help'], {});
+
+    expect(help.stdout).toContain('ACQUIRE_LOG_LEVEL=info shows every request');
+    expect(help.stdout).toMatch(/admin password[^.]*only when a service[^.]*first set\s+up/);
+  });
+
+  it("defaults the service URLs to the environment, else to acquire serve's", async () => {
+    const helpOf = async (command: string, env: Readonly<Record<string, string>>) =>
+      (await runCli(bundle, [command, '--help'], env)).stdout.replace(/\s+/g, ' ');
+
+    const register = await helpOf('register', {});
+    const login = await helpOf('login', {});
+    const fromEnvironment = await helpOf('login', userEnv('alice'));
+
+    expect(register).toContain(`(default: "${SERVE_URLS.identity}")`);
+    for (const url of Object.values(SERVE_URLS)) {
+      expect(login).toContain(`(default: "${url}")`);
+    }
+    expect(fromEnvironment).toContain(`(default: "${serve.urls.accounting}")`);
+  });
+
+  it("keeps acquire serve's accounting URL for a login without --accounting", async () => {
+    const { ACQUIRE_ACCOUNTING_URL: _unset, ...env } = userEnv('erin');
+    await registerAndLogIn('erin', env);
+
+    const whoami = await acquireJson<{ accountingUrl: string }>('erin', 'whoami');
+
+    expect(whoami.accountingUrl).toBe(SERVE_URLS.accounting);
   });
 
   it('shows who is logged in', async () => {
@@ -155,7 +222,74 @@ describe('acquire against a real acquire serve', () => {
     );
   });
 
-  it('refuses an overdraft with one line naming the code, a non-zero exit and no move', async () => {
+  it('pays between your own accounts by name', async () => {
+    const deposits = Number(await balanceOf('alice', 'deposits'));
+    const main = Number(await balanceOf('alice', 'main'));
+
+    const paid = await acquire('alice', 'pay', 'deposits', 'main', '2.5', 'To main');
+
+    expect(paid.code).toBe(0);
+    expect(paid.stdout).toMatch(/^paid 2\.5 from deposits to main \(\S+\)\n$/);
+    expect(Number(await balanceOf('alice', 'deposits'))).toBe(deposits - 2.5);
+    expect(Number(await balanceOf('alice', 'main'))).toBe(main + 2.5);
+  });
+
+  it("refuses to pay to a name not among the payer's accounts, saying to give a uid", async () => {
+    const refused = await acquire('alice', 'pay', 'deposits', 'bobs-main', '1', 'Gift');
+
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /^error INVALID_ARGUMENT: "bobs-main" is not one of your accounts: /,
+    );
+    expect(refused.stderr).toMatch(
+      /another user must be given by its uid, which `acquire accounts` shows\n$/,
+    );
+    expect(refused.stderr.split('\n')).toHaveLength(2);
+  });
+
+  it("refuses to pay from an account that is not the payer's", async () => {
+    const refused = await acquire('alice', 'pay', bobMain, 'main', '1', 'Theft');
+
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^error ACCOUNT_NOT_FOUND: [^\n]+\n$/);
+  });
+
+  it('creates an account with a description and limits, and pays into its overdraft', async () => {
+    const created = await acquireJson<{ account: AccountView }>(
+      'bob',
+      'create-account',
+      'savings',
+      '--description',
+      'Rainy days',
+      '--overdraft',
+      '5',
+      '--daily-limit',
+      '50',
+    );
+    const accounts = await acquireJson<AccountInfo[]>('bob', 'accounts');
+    await acquireJson('bob', 'pay', 'savings', 'main', '5', 'Into the overdraft');
+
+    expect(created.account).toMatchObject({
+      name: 'savings',
+      description: 'Rainy days',
+      overdraftLimit: '5',
+      dailyLimit: '50',
+    });
+    expect(accounts.map((info) => info.account.uid)).toContain(created.account.uid);
+    expect(await balanceOf('bob', 'savings')).toBe('-5');
+  });
+
+  it("says a wrong wallet password is the wallet's", async () => {
+    const refused = await runCli(bundle, ['accounts'], {
+      ...userEnv('alice'),
+      ACQUIRE_WALLET_PASSWORD: 'not the wallet password',
+    });
+
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^error WRONG_PASSWORD: the wallet password [^\n]+\n$/);
+  });
+
+  it('refuses an overdraft with one line naming the code, a non-zero exit, no move', async () => {
     const before = await balanceOf('alice', 'deposits');
 
     const refused = await acquire('alice', 'pay', 'deposits', bobMain, '100000', 'A house');
@@ -220,7 +354,88 @@ describe('acquire against a real acquire serve', () => {
   });
 });
 
+/** Lets `acquire serve` pick free ports. */
+const FREE_PORTS = ['--identity-port', '0', '--accounting-port', '0', '--access-port', '0'];
+
+interface ServeRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `acquire serve` until it printed its three URLs, then stops it. */
+function serveOnce(args: readonly string[], env: Readonly<Record<string, string>>) {
+  const child = spawn(process.execPath, [bundle, 'serve', ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+    if (stdout.split('\n').length > 3) {
+      child.kill('SIGTERM');
+    }
+  });
+  return new Promise<ServeRun>((resolve) => {
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** The ports a previous `acquire serve` printed: a restart keeps its services' URLs. */
+function samePorts(stdout: string): string[] {
+  return stdout
+    .trimEnd()
+    .split('\n')
+    .flatMap((line) => {
+      const [type, url] = line.split(' ');
+      return [`--${type}-port`, new URL(url ?? '').port];
+    });
+}
+
 describe('acquire serve', () => {
+  it('logs no secret even at trace, and restarts quietly without the admin password', async () => {
+    const data = join(directory, 'restarted');
+
+    const first = await serveOnce([...FREE_PORTS, '--data', data], {
+      ...SERVICE_ENV,
+      ACQUIRE_LOG_LEVEL: 'trace',
+    });
+    const logLines = first.stderr.split('\n').filter((line) => line.startsWith('{'));
+    const adminUris = first.stderr.split('\n').filter((line) => ADMIN_LINE.test(line));
+    const secrets = [
+      SERVICE_ENV.ACQUIRE_SERVICE_PASSWORD,
+      SERVICE_ENV.ACQUIRE_ADMIN_PASSWORD,
+      ...adminUris.map((line) => new URL(line.split(' ').at(-1) ?? '').searchParams.get('secret')),
+    ];
+    const { ACQUIRE_ADMIN_PASSWORD: _unset, ...restartEnv } = SERVICE_ENV;
+    const restarted = await serveOnce([...samePorts(first.stdout), '--data', data], restartEnv);
+
+    expect(first.code).toBe(0);
+    expect(adminUris).toHaveLength(3);
+    expect(logLines.some((line) => line.includes('"msg":"request"'))).toBe(true);
+    for (const secret of secrets) {
+      expect(secret).toBeTruthy();
+      expect(logLines.filter((line) => line.includes(secret ?? ''))).toEqual([]);
+    }
+    expect(restarted.code).toBe(0);
+    expect(restarted.stdout.split('\n')).toHaveLength(4);
+    expect(restarted.stderr).toBe('');
+  }, 60_000);
+
+  it('prints only the URLs and the admin authenticators by default', async () => {
+    const run = await serveOnce([...FREE_PORTS, '--data', join(directory, 'quiet')], SERVICE_ENV);
+    const stderrLines = run.stderr.trimEnd().split('\n');
+
+    expect(run.code).toBe(0);
+    expect(stderrLines).toHaveLength(3);
+    for (const line of stderrLines) {
+      expect(line).toMatch(ADMIN_LINE);
+    }
+  }, 60_000);
+
   it('refuses a short admin password and exits with 1', async () => {
     const started = startServe(bundle, ['--data', join(directory, 'refused')], {
       ...SERVICE_ENV,

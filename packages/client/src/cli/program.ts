@@ -5,6 +5,7 @@
  */
 
 import { Command } from 'commander';
+import { CLI_VARIABLES, environmentHelp } from './cli-environment.js';
 import type { CliIo } from './cli-io.js';
 import { createCommandRunner } from './command-runner.js';
 import { addAccountingCommands } from './commands/accounting-commands.js';
@@ -24,6 +25,7 @@ export function createProgram(io: CliIo, setExitCode: (code: number) => void): C
     .option('--json', 'print results as JSON')
     .option('--debug', 'print stack traces of failures')
     .option('--wallet <dir>', 'wallet directory (default: ACQUIRE_WALLET_DIR or the config dir)')
+    .addHelpText('after', environmentHelp(CLI_VARIABLES))
     .showHelpAfterError()
     .configureOutput({
       writeOut: (text) => io.out(text.trimEnd()),

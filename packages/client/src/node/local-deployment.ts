@@ -9,7 +9,6 @@
 import { join } from 'node:path';
 import {
   type Clock,
-  callFunction,
   createAccessService,
   createAccountingService,
   createIdentityService,
@@ -22,6 +21,7 @@ import {
   totpCode,
 } from '@acquire/core';
 import { createFsStore } from '@acquire/store-fs';
+import { createAdminClient } from '../clients/admin-client.js';
 import { DEFAULT_HOST } from './environment.js';
 import { type RunningServer, startServer } from './server.js';
 
@@ -34,8 +34,12 @@ export interface LocalDeploymentOptions {
   readonly dataDirectory: string;
   /** Seals every service's keys at rest. */
   readonly servicePassword: string;
-  /** The admin password of every service, set on first start. */
-  readonly adminPassword: string;
+  /**
+   * The admin password of every service, used only to set up a service on its first start: a
+   * restart on the same data directory does not need it. A function is called only when some
+   * service needs setting up, and at most once, so a caller can ask for the password lazily.
+   */
+  readonly adminPassword: string | (() => Promise<string>);
   /** The host to bind. @default DEFAULT_HOST */
   readonly host?: string;
   /** Ports by service; 0 or absent picks a free one. */
@@ -156,6 +160,7 @@ async function setUpServices(
 ): Promise<Partial<Record<ServiceType, string>>> {
   const clock = options.clock ?? systemClock;
   const provisioningUris: Partial<Record<ServiceType, string>> = {};
+  let password: string | undefined;
 
   for (const type of LOCAL_SERVICE_TYPES) {
     const info = await (await fetch(urls[type])).json();
@@ -163,17 +168,17 @@ async function setUpServices(
       continue;
     }
 
-    const created = await callFunction(urls[type], 'setup', { password: options.adminPassword });
-    const uri = String(created.provisioningUri);
-    provisioningUris[type] = uri;
+    password ??=
+      typeof options.adminPassword === 'string'
+        ? options.adminPassword
+        : await options.adminPassword();
+    const admin = createAdminClient(urls[type], { clock });
+    const { provisioningUri } = await admin.setUp(password);
+    provisioningUris[type] = provisioningUri;
 
     if (type !== 'identity') {
-      const secret = new URL(uri).searchParams.get('secret') ?? '';
-      await callFunction(urls[type], 'setup', {
-        password: options.adminPassword,
-        code: totpCode(secret, clock),
-        addTrustedService: urls.identity,
-      });
+      const secret = new URL(provisioningUri).searchParams.get('secret') ?? '';
+      await admin.trust(urls.identity, { password, code: totpCode(secret, clock) });
     }
   }
   return provisioningUris;

@@ -98,18 +98,16 @@ interface ServerState {
  *   when the port is taken
  * @example
  * ```ts
- * import { createMemoryStore, createService } from '@acquire/core';
+ * import { createIdentityService, createMemoryStore } from '@acquire/core';
  * import { resolveServicePassword, startServer } from '@acquire/client/node';
  *
  * const server = await startServer({
  *   port: 8080,
  *   createServices: ({ url }) =>
- *     createService({
- *       type: 'identity',
+ *     createIdentityService({
  *       url,
  *       store: createMemoryStore(),
  *       servicePassword: resolveServicePassword(),
- *       functions: [],
  *     }),
  * });
  * process.on('SIGTERM', () => server.close());

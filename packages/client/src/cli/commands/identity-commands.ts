@@ -5,22 +5,36 @@
  */
 
 import { hostname } from 'node:os';
+import type { ServiceType } from '@acquire/core';
 import type { Command } from 'commander';
 import QRCode from 'qrcode';
 import { createUser } from '../../user/user.js';
+import { type CliVariable, environmentHelp, readVariable } from '../cli-environment.js';
 import { type CliIo, readSecret } from '../cli-io.js';
 import { removeProfile, writeProfile } from '../cli-profile.js';
-import { cliWallet, type GlobalOptions, loggedInUser } from '../cli-session.js';
+import { cliWallet, type GlobalOptions, loggedInUser, WALLET_VARIABLES } from '../cli-session.js';
 import type { CommandRunner } from '../command-runner.js';
+import { defaultServeUrl } from '../serve-defaults.js';
 
 interface UserOptions {
   readonly identity: string;
   readonly username: string;
 }
 
+/** The services' URLs default to the environment, else to what `acquire serve` listens on. */
+const SERVICE_URL_VARIABLES = {
+  identity: 'ACQUIRE_IDENTITY_URL',
+  accounting: 'ACQUIRE_ACCOUNTING_URL',
+  access: 'ACQUIRE_ACCESS_URL',
+} as const satisfies Record<ServiceType, CliVariable>;
+
+function serviceUrl(io: CliIo, type: ServiceType): string {
+  return readVariable(io, SERVICE_URL_VARIABLES[type]) ?? defaultServeUrl(type);
+}
+
 interface LoginOptions extends UserOptions {
-  readonly accounting?: string;
-  readonly access?: string;
+  readonly accounting: string;
+  readonly access: string;
   readonly code?: string;
   readonly timeout: string;
 }
@@ -35,11 +49,10 @@ interface LoginOptions extends UserOptions {
 export function addIdentityCommands(program: Command, run: CommandRunner, io: CliIo): void {
   program
     .command('register')
-    .description(
-      'create a user and show the authenticator QR code (password from ACQUIRE_PASSWORD or a prompt)',
-    )
-    .requiredOption('--identity <url>', 'identity service URL', io.env.ACQUIRE_IDENTITY_URL)
+    .description('create a user and show the authenticator QR code')
+    .option('--identity <url>', 'identity service URL', serviceUrl(io, 'identity'))
     .requiredOption('--username <name>', 'the new user name')
+    .addHelpText('after', environmentHelp(['ACQUIRE_IDENTITY_URL', 'ACQUIRE_PASSWORD']))
     .action(
       run(async (options: UserOptions & GlobalOptions) => {
         const user = createUser({ identityUrl: options.identity, username: options.username });
@@ -62,17 +75,28 @@ export function addIdentityCommands(program: Command, run: CommandRunner, io: Cl
   program
     .command('login')
     .description('ask for a login session and wait for its approval (or approve it with --code)')
-    .requiredOption('--identity <url>', 'identity service URL', io.env.ACQUIRE_IDENTITY_URL)
+    .option('--identity <url>', 'identity service URL', serviceUrl(io, 'identity'))
     .requiredOption('--username <name>', 'the user to log in')
-    .option('--accounting <url>', 'accounting service URL', io.env.ACQUIRE_ACCOUNTING_URL)
-    .option('--access <url>', 'access service URL', io.env.ACQUIRE_ACCESS_URL)
+    .option('--accounting <url>', 'accounting service URL', serviceUrl(io, 'accounting'))
+    .option('--access <url>', 'access service URL', serviceUrl(io, 'access'))
     .option('--code <code>', 'approve here with this one-time code and ACQUIRE_PASSWORD')
     .option('--timeout <seconds>', 'how long to wait for approval', '300')
+    .addHelpText(
+      'after',
+      environmentHelp([
+        'ACQUIRE_IDENTITY_URL',
+        'ACQUIRE_ACCOUNTING_URL',
+        'ACQUIRE_ACCESS_URL',
+        'ACQUIRE_PASSWORD',
+        ...WALLET_VARIABLES,
+      ]),
+    )
     .action(run(async (options: LoginOptions & GlobalOptions) => login(io, options)));
 
   program
     .command('whoami')
     .description('show the logged-in user and the session status')
+    .addHelpText('after', environmentHelp(WALLET_VARIABLES))
     .action(
       run(async (options: GlobalOptions) => {
         const { profile, user } = await loggedInUser(io, options);
@@ -98,6 +122,7 @@ export function addIdentityCommands(program: Command, run: CommandRunner, io: Cl
   program
     .command('logout')
     .description('log the session out and forget it')
+    .addHelpText('after', environmentHelp(WALLET_VARIABLES))
     .action(
       run(async (options: GlobalOptions) => {
         const { profile, user } = await loggedInUser(io, options);
@@ -130,8 +155,8 @@ async function login(io: CliIo, options: LoginOptions & GlobalOptions) {
   await writeProfile(wallet.storage, {
     identityUrl: options.identity,
     username: options.username,
-    ...(options.accounting === undefined ? {} : { accountingUrl: options.accounting }),
-    ...(options.access === undefined ? {} : { accessUrl: options.access }),
+    accountingUrl: options.accounting,
+    accessUrl: options.access,
   });
   const result = {
     username: options.username,
