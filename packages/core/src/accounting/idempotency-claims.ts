@@ -6,8 +6,8 @@
  * before anything else is written, keeps every marker of a batch uid to one request: a request
  * with other arguments is refused before it touches an account.
  *
- * Claims are never deleted. A perform that was refused (say, for insufficient funds) may be
- * tried again under its key with the same arguments, never with others.
+ * Claims are never deleted. A perform refused for its accounts' limits keeps that refusal as
+ * its answer (see `perform-refusals.ts`), so a key once used is never free again.
  *
  * @module
  */

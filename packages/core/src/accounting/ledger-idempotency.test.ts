@@ -73,7 +73,7 @@ describe('an idempotency key used for two different performs', () => {
     expect((await auditLedger(store, { requireFinal: true })).problems).toEqual([]);
   });
 
-  it('binds the key to a refused request, which may be retried with the same arguments', async () => {
+  it('keeps a refusal as the answer under its key, even once the funds are there', async () => {
     const store = createMemoryStore();
     const clock = createManualClock();
     const accounts = await setUp(store, clock);
@@ -87,9 +87,43 @@ describe('an idempotency key used for two different performs', () => {
       );
 
     expect(await outcomeOf(tooMuch())).toBe('INSUFFICIENT_FUNDS');
+    await ledger.perform([
+      { debitAccountUid: accounts.x, creditAccountUid: accounts.y, value: '60' },
+    ]);
     expect(await outcomeOf(tooMuch())).toBe('INSUFFICIENT_FUNDS');
     expect(await outcomeOf(other(ledger, accounts))).toBe('IDEMPOTENCY_KEY_REUSED');
+
+    expect(await balances(ledger, accounts)).toEqual(['-60', '60', '0']);
+    expect((await auditLedger(store, { requireFinal: true })).problems).toEqual([]);
+  });
+
+  it('never lets an attempt commit after a repeat of it was refused', async () => {
+    const store = createMemoryStore();
+    const clock = createManualClock();
+    const accounts = await setUp(store, clock);
+    const ledger = createLedger({ store, clock });
+    const request = () =>
+      [{ debitAccountUid: accounts.y, creditAccountUid: accounts.z, value: '60' }] as const;
+    // Writes of an idempotent perform: key claim, debit, …; pause just before the debit.
+    const pausing = createPausingStore(store, 2);
+    const paused = outcomeOf(
+      createLedger({ store: pausing, clock }).perform([...request()], { idempotencyKey: KEY }),
+    );
+    await pausing.reached;
+
+    await ledger.perform([
+      { debitAccountUid: accounts.y, creditAccountUid: accounts.x, value: '60' },
+    ]);
+    const repeat = await outcomeOf(ledger.perform([...request()], { idempotencyKey: KEY }));
+    await ledger.perform([
+      { debitAccountUid: accounts.x, creditAccountUid: accounts.y, value: '60' },
+    ]);
+    pausing.resume();
+
+    expect(repeat).toBe('INSUFFICIENT_FUNDS');
+    expect(await paused).toBe('INSUFFICIENT_FUNDS');
     expect(await balances(ledger, accounts)).toEqual(['0', '0', '0']);
+    expect((await auditLedger(store, { requireFinal: true })).problems).toEqual([]);
   });
 
   it('keeps the ledger whole when the first request failed at any write', async () => {

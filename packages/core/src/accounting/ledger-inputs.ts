@@ -40,8 +40,9 @@ export interface PerformOptions {
   /** Hold the values as provisional, to be receipted later, rather than pay them. @default false */
   readonly provisional?: boolean;
   /**
-   * Repeating a call with the same key returns the first result and moves nothing more. The key
-   * binds to the arguments it was first used with; other arguments get `IDEMPOTENCY_KEY_REUSED`.
+   * Repeating a call with the same key returns the first result and moves nothing more; a
+   * refusal for the accounts' limits is repeated too. The key binds to the arguments it was
+   * first used with; other arguments get `IDEMPOTENCY_KEY_REUSED`.
    */
   readonly idempotencyKey?: string;
   /** For provisional performs: when unreceipted values are released, in ms since the epoch. */

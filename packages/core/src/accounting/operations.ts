@@ -16,6 +16,7 @@ import { batchUidOf } from './ledger-uids.js';
 import { attemptPerform, type PerformOperation, preparePerform } from './perform.js';
 import { abandonPerform, attemptRollForwardPerform, finishedRecords } from './perform-finish.js';
 import type { PerformRequest } from './perform-plan.js';
+import { type Refusal, recordRefusal, refusalError } from './perform-refusals.js';
 import { attemptSettle, type SettleRequest } from './settle.js';
 import { attemptRollForwardSettle, readPerformed } from './settle-finish.js';
 import { expiryPrefix, parseExpiryKey } from './store-layout.js';
@@ -72,9 +73,7 @@ export async function performWithRetries(
     } else if (!relieved && (await relieve(runtime, outcome.accountUid))) {
       relieved = true;
     } else {
-      throw new AcquireError(outcome.code, refusalMessage(outcome.code, outcome.accountUid), {
-        details: { accountUid: outcome.accountUid },
-      });
+      return refuse(runtime, operation, outcome);
     }
   }
   throw waitingForRepeat ? inProgress(operation.batchUid) : busy();
@@ -188,6 +187,24 @@ async function relieve(runtime: LedgerRuntime, accountUid: string): Promise<bool
     changed = (await resolveMarker(runtime, marker, 0)) !== 'in-flight' || changed;
   }
   return changed;
+}
+
+/**
+ * Reports a refusal. An idempotent perform first makes it final; when an earlier attempt of the
+ * same request committed first, that attempt's outcome is the answer instead.
+ */
+async function refuse(
+  runtime: LedgerRuntime,
+  operation: PerformOperation,
+  refusal: Refusal,
+): Promise<PerformedRecord[]> {
+  if (
+    operation.digest === undefined ||
+    (await recordRefusal(runtime, operation.batchUid, operation.digest, refusal))
+  ) {
+    throw refusalError(refusal);
+  }
+  return rollForwardPerform(runtime, operation.batchUid, 0);
 }
 
 async function awaitRepeat(
@@ -333,12 +350,6 @@ export async function resolveMarker(
 
 function isPast(runtime: LedgerRuntime, sinceMs: number): boolean {
   return runtime.clock.now() - sinceMs > runtime.inflightTimeoutMs;
-}
-
-function refusalMessage(code: string, accountUid: string): string {
-  return code === ErrorCode.DAILY_LIMIT_EXCEEDED
-    ? `the debit would take account ${accountUid} past its daily spending limit`
-    : `the debit would take account ${accountUid} below its overdraft limit`;
 }
 
 function inProgress(uid: string): AcquireError {

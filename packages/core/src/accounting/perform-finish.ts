@@ -23,6 +23,7 @@ import {
   performMarker,
   planAccounts,
 } from './perform-plan.js';
+import { abortedError } from './perform-refusals.js';
 import { expiryKey, transactionKey } from './store-layout.js';
 import {
   encodeTransactionRecord,
@@ -138,7 +139,8 @@ export async function abandonPerform(
  * @param runtime - the ledger runtime
  * @param batchUid - the batch uid
  * @returns the records
- * @throws AcquireError `TRANSACTION_ABORTED` or `TRANSACTION_IN_PROGRESS` when not finished
+ * @throws AcquireError `TRANSACTION_IN_PROGRESS` when not finished; the refusal of a refused
+ *   idempotent perform; `TRANSACTION_ABORTED` for one rolled back
  */
 export async function finishedRecords(
   runtime: LedgerRuntime,
@@ -152,10 +154,7 @@ export async function finishedRecords(
     );
   }
   if (found.record.state === 'aborted') {
-    throw new AcquireError(
-      ErrorCode.TRANSACTION_ABORTED,
-      `transaction ${batchUid} was rolled back`,
-    );
+    throw abortedError(found.record);
   }
   return asPerformed(found.record);
 }

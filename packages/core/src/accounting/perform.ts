@@ -40,6 +40,7 @@ import {
   planAccounts,
   requestDigest,
 } from './perform-plan.js';
+import { abortedError, type Refusal } from './perform-refusals.js';
 import { transactionKey } from './store-layout.js';
 import {
   encodeTransactionRecord,
@@ -67,11 +68,7 @@ export type PerformAttempt =
   | { readonly kind: 'repeat' }
   | { readonly kind: 'blocked'; readonly blockers: readonly Marker[] }
   | { readonly kind: 'committed-blocked'; readonly blockers: readonly Marker[] }
-  | {
-      readonly kind: 'refused';
-      readonly code: typeof ErrorCode.INSUFFICIENT_FUNDS | typeof ErrorCode.DAILY_LIMIT_EXCEEDED;
-      readonly accountUid: string;
-    };
+  | ({ readonly kind: 'refused' } & Refusal);
 
 /**
  * Gives a request its batch uid, time and plan.
@@ -98,7 +95,8 @@ export function preparePerform(runtime: LedgerRuntime, request: PerformRequest):
  * @param runtime - the ledger runtime
  * @param operation - the prepared perform
  * @returns how the attempt ended
- * @throws AcquireError `TRANSACTION_ABORTED` when a reader judged this perform dead meanwhile
+ * @throws AcquireError `TRANSACTION_ABORTED` when a reader judged this perform dead meanwhile, or
+ *   the refusal a repeat of it recorded meanwhile
  */
 export async function attemptPerform(
   runtime: LedgerRuntime,
@@ -232,13 +230,17 @@ async function commit(
     if (!AcquireError.is(error, ErrorCode.PRECONDITION_FAILED)) {
       throw error;
     }
-    // Only this process places this batch's markers, so a record already there is the
-    // tombstone of a reader that judged this perform dead while it was paused.
+    // Only this attempt placed this batch's markers, so a record already there is an `aborted`
+    // one: a reader judged this perform dead while it was paused, or a repeat of it was refused
+    // meanwhile and made the refusal final.
     await undoMarkers(runtime, operation.batchUid, placed);
-    throw new AcquireError(
-      ErrorCode.TRANSACTION_ABORTED,
-      `transaction ${operation.batchUid} was rolled back while it was being performed`,
-    );
+    const found = await readTransactionRecord(runtime.store, operation.batchUid);
+    throw found?.record.state === 'aborted'
+      ? abortedError(found.record)
+      : new AcquireError(
+          ErrorCode.TRANSACTION_ABORTED,
+          `transaction ${operation.batchUid} was rolled back while it was being performed`,
+        );
   });
   return { record, version };
 }

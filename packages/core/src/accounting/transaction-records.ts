@@ -100,6 +100,13 @@ export interface AbortedRecord {
   readonly reason: string;
   /** The digest of an idempotent request, when known. */
   readonly requestDigest?: string;
+  /** Set when an idempotent perform was refused by an account's limits: the refusal it keeps. */
+  readonly refusal?: {
+    /** `INSUFFICIENT_FUNDS` or `DAILY_LIMIT_EXCEEDED`. */
+    readonly code: 'INSUFFICIENT_FUNDS' | 'DAILY_LIMIT_EXCEEDED';
+    /** The paying account whose limit refused it. */
+    readonly accountUid: string;
+  };
 }
 
 /** Any transaction record. */
@@ -131,6 +138,12 @@ const RECORD_SCHEMA = v.variant('state', [
     timeMs: TIME_SCHEMA,
     reason: v.string(),
     requestDigest: v.optional(v.string()),
+    refusal: v.optional(
+      v.object({
+        code: v.picklist(['INSUFFICIENT_FUNDS', 'DAILY_LIMIT_EXCEEDED']),
+        accountUid: v.string(),
+      }),
+    ),
   }),
   v.object({
     ...LEG_SCHEMA.entries,
