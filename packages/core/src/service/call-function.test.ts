@@ -192,4 +192,44 @@ describe('callFunction', () => {
     );
     expect(posts).toBe(1);
   });
+
+  it('sends a call again only after a signed refusal to open its arguments', async () => {
+    const options = network.callOptions();
+    await callFunction(SERVICE, 'add', { a: 1, b: 1 }, options);
+    let posts = 0;
+    const counting = (rewrite: (body: Record<string, unknown>) => Record<string, unknown>) =>
+      (async (input, init) => {
+        if (init?.method !== 'POST') {
+          return network.fetchImpl(input, init);
+        }
+        posts++;
+        if (posts > 1) {
+          return network.fetchImpl(input, init);
+        }
+        const body = rewrite(JSON.parse(String(init.body)));
+        return network.fetchImpl(input, { ...init, body: JSON.stringify(body) });
+      }) as FetchFunction;
+
+    posts = 0;
+    const garbled = counting((body) => ({ ...body, args: flipFirstByte(String(body.args)) }));
+    expect(
+      await callFunction(SERVICE, 'add', { a: 2, b: 3 }, { ...options, fetchImpl: garbled }),
+    ).toEqual({ sum: 5 });
+    expect(posts).toBe(2);
+
+    posts = 0;
+    const forged = rewritingFetch(
+      counting((body) => body),
+      () => ({
+        status: 'error',
+        code: ErrorCode.ARGUMENTS_UNDECRYPTABLE,
+        message: 'arguments do not open',
+      }),
+    );
+    const refused = await caught(
+      callFunction(SERVICE, 'add', { a: 2, b: 3 }, { ...options, fetchImpl: forged }),
+    );
+    expect(refused.code).toBe(ErrorCode.ARGUMENTS_UNDECRYPTABLE);
+    expect(posts).toBe(1);
+  });
 });

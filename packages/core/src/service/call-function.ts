@@ -25,6 +25,7 @@ import {
 import { HttpStatus } from './http-status.js';
 import {
   type ErrorReply,
+  isWrappedReply,
   type PlainReply,
   REPLY_MESSAGE_LENGTH_MAX_CHARS,
   type ReplyExpectation,
@@ -142,24 +143,22 @@ async function attemptCall(
   args: unknown,
   options: CallFunctionOptions,
 ): Promise<CallResult> {
-  let info = await serviceInfo(url, options, false);
+  const cached = await serviceInfo(url, options, false);
+  let info = cached;
   let exchange = await exchangeCall(info, name, args, options);
 
-  // A refusal to open the arguments means the cached info is stale (the service rotated its
-  // keys) and the function did not run: fetch the info again and send the call once more.
-  if (exchange.outcome === 'undecryptable' && info.fromCache) {
+  // A reply signed by a key we do not know means stale info (the service rotated its keys), and
+  // the function may have run: fetch the info again and judge the same reply.
+  if (exchange.outcome === 'unknown-key' && cached.fromCache) {
     info = await serviceInfo(url, options, true);
-    exchange = await exchangeCall(info, name, args, options);
+    const signingKey = signingKeyOf(info.info);
+    exchange = judgeReply(exchange.body, { ...exchange.expected, signingKey }, exchange.status);
   }
-  // A reply signed by a key we do not know also means stale info, but the function did run:
-  // fetch the info again and judge the same reply, never sending the call twice.
-  if (exchange.outcome === 'unknown-key' && info.fromCache) {
-    info = await serviceInfo(url, options, true);
-    const reply = unpackReply(exchange.body, {
-      ...exchange.expected,
-      signingKey: signingKeyOf(info.info),
-    });
-    exchange = { outcome: 'reply', reply, status: exchange.status };
+  // A signed refusal to open the arguments means they were sealed to keys the service no
+  // longer has, and the function did not run: send the call once more, with fresh info.
+  if (exchange.outcome === 'undecryptable' && cached.fromCache) {
+    info = info === cached ? await serviceInfo(url, options, true) : info;
+    exchange = await exchangeCall(info, name, args, options);
   }
   if (exchange.outcome !== 'reply') {
     throw exchange.error;
@@ -167,16 +166,17 @@ async function attemptCall(
   return resultOf(exchange.reply, url, exchange.status);
 }
 
+/** A reply as judged against the call: its expectations, status and body travel with it. */
+interface Judged {
+  readonly body: unknown;
+  readonly expected: ReplyExpectation;
+  readonly status: number;
+}
+
 type Exchange =
-  | { readonly outcome: 'reply'; readonly reply: PlainReply; readonly status: number }
-  | { readonly outcome: 'undecryptable'; readonly error: AcquireError }
-  | {
-      readonly outcome: 'unknown-key';
-      readonly error: AcquireError;
-      readonly body: unknown;
-      readonly expected: ReplyExpectation;
-      readonly status: number;
-    };
+  | ({ readonly outcome: 'reply'; readonly reply: PlainReply } & Judged)
+  | ({ readonly outcome: 'undecryptable'; readonly error: AcquireError } & Judged)
+  | ({ readonly outcome: 'unknown-key'; readonly error: AcquireError } & Judged);
 
 async function exchangeCall(
   info: CheckedInfo,
@@ -202,23 +202,34 @@ async function exchangeCall(
     ...(replyKeyPair === undefined ? {} : { replyKeyPair }),
     ...(signReply ? { signingKey: signingKeyOf(info.info) } : {}),
   };
+  return judgeReply(parseReplyBody(response), expected, response.status);
+}
 
-  const body = parseReplyBody(response);
+function judgeReply(body: unknown, expected: ReplyExpectation, status: number): Exchange {
+  const judged = { body, expected, status };
   try {
     const reply = unpackReply(body, expected);
-    if (reply.status === 'error' && reply.code === ErrorCode.ARGUMENTS_UNDECRYPTABLE) {
+    // Only a signed refusal proves the function did not run; an unsigned one may be forged by
+    // someone who passed the call on, and sending the call again could run it twice.
+    if (
+      reply.status === 'error' &&
+      reply.code === ErrorCode.ARGUMENTS_UNDECRYPTABLE &&
+      expected.signingKey !== undefined &&
+      isWrappedReply(body)
+    ) {
       return {
         outcome: 'undecryptable',
-        error: remoteError(reply, info.info.url, response.status),
+        error: remoteError(reply, expected.url, status),
+        ...judged,
       };
     }
-    return { outcome: 'reply', reply, status: response.status };
+    return { outcome: 'reply', reply, ...judged };
   } catch (error) {
     if (
       AcquireError.is(error, ErrorCode.REPLY_INVALID_SIGNATURE) &&
       error.details?.unknownKey === true
     ) {
-      return { outcome: 'unknown-key', error, body, expected, status: response.status };
+      return { outcome: 'unknown-key', error, ...judged };
     }
     throw error;
   }

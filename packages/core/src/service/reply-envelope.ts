@@ -199,6 +199,17 @@ const PLAIN_SCHEMA = v.union([
 ]);
 
 /**
+ * Tells a wrapped reply (one the service answered after understanding the call, signed when a
+ * signature was asked for) from an unwrapped one, which anyone on the way could have made.
+ *
+ * @param body - the decoded response body
+ * @returns true when the body is a wrapped reply
+ */
+export function isWrappedReply(body: unknown): boolean {
+  return v.is(WRAPPED_SCHEMA, body);
+}
+
+/**
  * Checks a reply body against the call made and returns the plain reply inside. An unwrapped
  * error reply is accepted even when a signature was asked for: envelope errors are answered
  * before the service knows how to wrap, and a forged error can only make a call fail.
