@@ -530,6 +530,12 @@ export {
   type StoredObject,
 } from './store/object-store.js';
 export {
+  assertDeleteOptions,
+  assertListPageOptions,
+  assertStoreValue,
+  assertStoreVersion,
+} from './store/store-arguments.js';
+export {
   type Clock,
   createManualClock,
   MANUAL_CLOCK_START_MS,

@@ -6,6 +6,10 @@
 
 import {
   AcquireError,
+  assertDeleteOptions,
+  assertListPageOptions,
+  assertStoreValue,
+  assertStoreVersion,
   assertValidKey,
   assertValidPrefix,
   type Clock,
@@ -26,7 +30,7 @@ import {
   writeObjectIfAbsent,
   writeObjectIfVersion,
 } from './object-operations.js';
-import { openStoreContext, type StoreContext } from './store-context.js';
+import { openStoreContext, type StoreContext, type StoreSettings } from './store-context.js';
 
 /** Shorter leases would make holders give up over ordinary event-loop stalls. */
 export const LOCK_LEASE_MS_MIN = 100;
@@ -119,31 +123,12 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
     sharedAcrossProcesses: true,
   };
 
-  let opening: Promise<StoreContext> | undefined;
-  const context = (): Promise<StoreContext> => {
-    opening ??= openStoreContext({
-      root: settings.root,
-      durable: capabilities.durable,
-      leaseMs: settings.lockLeaseMs ?? LOCK_LEASE_MS,
-      clock: settings.clock ?? systemClock,
-    }).catch((error: unknown) => {
-      opening = undefined;
-      throw error;
-    });
-    return opening;
-  };
-
-  const run = async <T>(
-    operation: string,
-    key: string,
-    body: (opened: StoreContext) => Promise<T>,
-  ): Promise<T> => {
-    try {
-      return await body(await context());
-    } catch (error) {
-      throw toStoreError(error, operation, key);
-    }
-  };
+  const run = operationRunner({
+    root: settings.root,
+    durable: capabilities.durable,
+    leaseMs: settings.lockLeaseMs ?? LOCK_LEASE_MS,
+    clock: settings.clock ?? systemClock,
+  });
 
   return {
     capabilities,
@@ -153,29 +138,66 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
     },
     async write(key, value) {
       assertValidKey(key);
+      assertStoreValue(value);
       const file = newObjectFile(key, value);
       return run('write', key, (opened) => writeObject(opened, key, file));
     },
     async writeIfAbsent(key, value) {
       assertValidKey(key);
+      assertStoreValue(value);
       const file = newObjectFile(key, value);
       return run('write-if-absent', key, (opened) => writeObjectIfAbsent(opened, key, file));
     },
     async writeIfVersion(key, value, version) {
       assertValidKey(key);
+      assertStoreValue(value);
+      assertStoreVersion(version);
       const file = newObjectFile(key, value);
       return run('write-if-version', key, (opened) =>
         writeObjectIfVersion(opened, key, file, version),
       );
     },
-    async delete(key, deleteOptions = {}) {
+    async delete(key, deleteOptions) {
       assertValidKey(key);
-      return run('delete', key, (opened) => deleteObject(opened, key, deleteOptions.ifVersion));
+      assertDeleteOptions(deleteOptions);
+      const ifVersion = deleteOptions?.ifVersion;
+      return run('delete', key, (opened) => deleteObject(opened, key, ifVersion));
     },
     async listPage(prefix, listOptions = {}) {
       assertValidPrefix(prefix);
+      assertListPageOptions(listOptions);
       return run('list', prefix, (opened) => listObjectPage(opened, prefix, listOptions));
     },
+  };
+}
+
+/** Runs one operation on the store context, opened on first use, with its errors made typed. */
+type OperationRunner = <T>(
+  operation: string,
+  key: string,
+  body: (opened: StoreContext) => Promise<T>,
+) => Promise<T>;
+
+/**
+ * Makes the runner every operation goes through. The context is opened on first use and opened
+ * again after a failed opening, so a root that was missing or unreadable can recover.
+ */
+function operationRunner(storeSettings: StoreSettings): OperationRunner {
+  let opening: Promise<StoreContext> | undefined;
+  const context = (): Promise<StoreContext> => {
+    opening ??= openStoreContext(storeSettings).catch((error: unknown) => {
+      opening = undefined;
+      throw error;
+    });
+    return opening;
+  };
+
+  return async (operation, key, body) => {
+    try {
+      return await body(await context());
+    } catch (error) {
+      throw toStoreError(error, operation, key);
+    }
   };
 }
 

@@ -1,8 +1,12 @@
 /**
- * Temporary files: every new object (and every lock) is first written in full under a temporary
- * name in its final directory, then renamed or linked into place, so no reader ever sees part of
- * a file. The temporary name carries its creation time, so files left behind by a crashed process
- * can be recognised as stale without asking the file system.
+ * Temporary files: every new object is first written in full under a temporary name in its final
+ * directory, then renamed or linked into place, so no reader ever sees part of a file. The
+ * temporary name carries its creation time, so files left behind by a crashed process can be
+ * recognised as stale without asking the file system.
+ *
+ * Locks are not written this way: each is created in one exclusive step under its own name, as a
+ * symbolic link on POSIX systems and as an `O_EXCL` file on Windows (see `file-lock.ts`). They
+ * share only the helpers here for removing files and for opening without following links.
  *
  * @module
  */

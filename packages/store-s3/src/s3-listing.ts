@@ -11,6 +11,7 @@
 
 import {
   AcquireError,
+  assertListPageOptions,
   assertValidPrefix,
   compareKeys,
   ErrorCode,
@@ -37,15 +38,8 @@ import type { S3Target } from './s3-objects.js';
  */
 export function checkListArguments(prefix: string, options: ListPageOptions): number {
   assertValidPrefix(prefix);
-  const limit = resolvePageLimit(options.limit);
-  const { startAfter } = options as { startAfter: unknown };
-  if (startAfter !== undefined && (typeof startAfter !== 'string' || !startAfter.isWellFormed())) {
-    throw new AcquireError(
-      ErrorCode.INVALID_ARGUMENT,
-      'list startAfter must be a string without lone surrogates',
-    );
-  }
-  return limit;
+  assertListPageOptions(options);
+  return resolvePageLimit(options.limit);
 }
 
 /**

@@ -6,6 +6,8 @@
 
 import {
   AcquireError,
+  assertDeleteOptions,
+  assertStoreValue,
   assertValidKey,
   type DeleteOptions,
   ErrorCode,
@@ -193,9 +195,10 @@ class S3ObjectStore implements S3Store {
     return versionOrThrow(await putIfVersion(this.#target, mode, objectKey, encoded, version), key);
   }
 
-  async delete(key: string, options: DeleteOptions = {}): Promise<void> {
+  async delete(key: string, options?: DeleteOptions): Promise<void> {
     assertValidKey(key);
-    const { ifVersion } = options;
+    assertDeleteOptions(options);
+    const ifVersion = options?.ifVersion;
     if (ifVersion !== undefined) {
       assertValidVersion(ifVersion);
     }
@@ -290,9 +293,7 @@ function unsupportedServer(bucket: string, support: S3ServerSupport): AcquireErr
 }
 
 function assertValidValue(value: unknown): void {
-  if (!(value instanceof Uint8Array)) {
-    throw new AcquireError(ErrorCode.INVALID_ARGUMENT, 'value must be a Uint8Array');
-  }
+  assertStoreValue(value);
   if (value.length > S3_VALUE_BYTES_MAX) {
     throw new AcquireError(
       ErrorCode.INVALID_ARGUMENT,

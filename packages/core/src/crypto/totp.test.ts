@@ -1,6 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { createManualClock } from '../time/clock.js';
-import { generateTotpSecret, totpCode, totpProvisioningUri, verifyTotpCode } from './totp.js';
+import {
+  generateTotpSecret,
+  TOTP_PERIOD_S,
+  totpCode,
+  totpProvisioningUri,
+  verifyTotpCode,
+} from './totp.js';
+
+const STEP_MS = TOTP_PERIOD_S * 1000;
+
+/**
+ * The window cases use a fixed secret and time, so that no code of a step they expect refused
+ * can equal, by chance, a code of a step inside the window.
+ */
+const WINDOW_TEST_START_MS = 1_800_000_000_000;
 
 /** RFC 6238 Appendix B: the seeds are ASCII digits, in base32 here. */
 const RFC_SECRETS = {
@@ -29,17 +43,26 @@ describe('TOTP', () => {
     }
   });
 
-  it('accepts codes one step either side and returns their step', () => {
-    const secret = generateTotpSecret();
-    const clock = createManualClock(1_800_000_000_000);
-    const step = Math.floor(clock.now() / 30_000);
-    const code = totpCode(secret, clock);
+  it('accepts a code from the previous step, for a clock one step ahead, but not two', () => {
+    const clock = createManualClock(WINDOW_TEST_START_MS);
+    const step = Math.floor(clock.now() / STEP_MS);
+    const code = totpCode(RFC_SECRETS.SHA1, clock);
 
-    expect(verifyTotpCode(secret, code, clock)).toBe(step);
-    clock.advance(30_000);
-    expect(verifyTotpCode(secret, code, clock)).toBe(step);
-    clock.advance(30_000);
-    expect(verifyTotpCode(secret, code, clock)).toBeUndefined();
+    expect(verifyTotpCode(RFC_SECRETS.SHA1, code, clock)).toBe(step);
+    clock.advance(STEP_MS);
+    expect(verifyTotpCode(RFC_SECRETS.SHA1, code, clock)).toBe(step);
+    clock.advance(STEP_MS);
+    expect(verifyTotpCode(RFC_SECRETS.SHA1, code, clock)).toBeUndefined();
+  });
+
+  it('accepts a code from the next step, for a clock one step behind, but not two', () => {
+    const clock = createManualClock(WINDOW_TEST_START_MS);
+    const step = Math.floor(clock.now() / STEP_MS);
+    const nextCode = totpCode(RFC_SECRETS.SHA1, createManualClock(clock.now() + STEP_MS));
+    const afterNextCode = totpCode(RFC_SECRETS.SHA1, createManualClock(clock.now() + 2 * STEP_MS));
+
+    expect(verifyTotpCode(RFC_SECRETS.SHA1, nextCode, clock)).toBe(step + 1);
+    expect(verifyTotpCode(RFC_SECRETS.SHA1, afterNextCode, clock)).toBeUndefined();
   });
 
   it('refuses malformed codes without throwing', () => {

@@ -6,10 +6,12 @@
 
 import { describe, expect, it } from 'vitest';
 import { bytesEqual, utf8Decode, utf8Encode } from '../crypto/encoding.js';
-import { AcquireError, ErrorCode } from '../errors.js';
+import { describeInvalidArguments } from './conformance-arguments.js';
 import { raceWriteIfAbsent, runCasIncrements } from './conformance-cases.js';
-import { compareKeys, KEY_LENGTH_MAX_BYTES, KEY_SEGMENT_LENGTH_MAX_BYTES } from './keys.js';
-import { listAllKeys, listKeys } from './listing.js';
+import { describeListing } from './conformance-listing.js';
+import { expectCode, type WithStore } from './conformance-support.js';
+import { compareKeys } from './keys.js';
+import { listAllKeys } from './listing.js';
 import type { ObjectStore } from './object-store.js';
 
 /** Options for {@link runObjectStoreConformance}. */
@@ -38,27 +40,6 @@ export const CONFORMANCE_CAS_WORKERS = 16;
 /** Increments per loop; with 16 loops the counter must end at exactly 400. */
 export const CONFORMANCE_CAS_INCREMENTS = 25;
 
-const INVALID_KEYS: readonly string[] = [
-  '',
-  '/leading',
-  'trailing/',
-  'double//slash',
-  '.',
-  '..',
-  'a/./b',
-  'a/../b',
-  '../escape',
-  'nul\u0000byte',
-  'new\nline',
-  'tab\there',
-  'delete\u007f',
-  'c1\u0085control',
-  'lone\ud800surrogate',
-  'x'.repeat(KEY_LENGTH_MAX_BYTES + 1),
-  `ok/${'y'.repeat(KEY_SEGMENT_LENGTH_MAX_BYTES + 1)}`,
-  `${'é'.repeat(KEY_SEGMENT_LENGTH_MAX_BYTES / 2 + 1)}`,
-];
-
 /**
  * Registers the object-store conformance tests with vitest. Call it at the top level of a test
  * file.
@@ -73,7 +54,7 @@ const INVALID_KEYS: readonly string[] = [
  * ```
  */
 export function runObjectStoreConformance(options: ObjectStoreConformanceOptions): void {
-  const withStore = (body: (store: ObjectStore) => Promise<void>) => async () => {
+  const withStore: WithStore = (body) => async () => {
     const store = await options.create();
     try {
       await body(store);
@@ -84,23 +65,14 @@ export function runObjectStoreConformance(options: ObjectStoreConformanceOptions
 
   describe(`object store conformance: ${options.name}`, () => {
     describeReadsAndWrites(withStore);
+    describeVersionsAndDeletes(withStore);
     describeConditionalWrites(withStore);
     describeListing(withStore, options.listingKeyCount ?? 2500);
-    describeInvalidKeys(withStore);
+    describeInvalidArguments(withStore);
     if (options.concurrency ?? true) {
       describeConcurrency(withStore);
     }
   });
-}
-
-type WithStore = (body: (store: ObjectStore) => Promise<void>) => () => Promise<void>;
-
-async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(AcquireError.is(error, code), `expected ${code}, got ${String(error)}`).toBe(true);
 }
 
 function describeReadsAndWrites(withStore: WithStore): void {
@@ -141,17 +113,6 @@ function describeReadsAndWrites(withStore: WithStore): void {
   );
 
   it(
-    'gives a new version on every write and returns it on read',
-    withStore(async (store) => {
-      const first = await store.write('versions/key', utf8Encode('one'));
-      const second = await store.write('versions/key', utf8Encode('two'));
-
-      expect(second).not.toBe(first);
-      expect((await store.read('versions/key'))?.version).toBe(second);
-    }),
-  );
-
-  it(
     'stores keys with Unicode, spaces and punctuation as they are',
     withStore(async (store) => {
       const keys = ['names/Zoë Ω', 'names/a b', 'names/a_b', 'names/x@y.z', 'names/😀', 'names/A'];
@@ -162,6 +123,19 @@ function describeReadsAndWrites(withStore: WithStore): void {
         expect(utf8Decode((await store.read(key))?.value ?? new Uint8Array())).toBe(key);
       }
       expect(await listAllKeys(store, 'names')).toEqual([...keys].sort(compareKeys));
+    }),
+  );
+}
+
+function describeVersionsAndDeletes(withStore: WithStore): void {
+  it(
+    'gives a new version on every write and returns it on read',
+    withStore(async (store) => {
+      const first = await store.write('versions/key', utf8Encode('one'));
+      const second = await store.write('versions/key', utf8Encode('two'));
+
+      expect(second).not.toBe(first);
+      expect((await store.read('versions/key'))?.version).toBe(second);
     }),
   );
 
@@ -239,115 +213,6 @@ function describeConditionalWrites(withStore: WithStore): void {
   );
 }
 
-function describeListing(withStore: WithStore, keyCount: number): void {
-  it(
-    `lists ${keyCount} keys in order, page by page and lazily`,
-    withStore(async (store) => {
-      const keys = Array.from({ length: keyCount }, (_, i) => `many/${(i * 7919) % keyCount}`);
-      await writeAll(store, keys);
-      const expected = [...keys].sort(compareKeys);
-
-      const pages: string[][] = [];
-      let startAfter: string | undefined;
-      do {
-        const page = await store.listPage('many', { startAfter, limit: 100 });
-        expect(page.keys.length).toBeLessThanOrEqual(100);
-        pages.push([...page.keys]);
-        startAfter = page.next;
-      } while (startAfter !== undefined);
-
-      expect(pages.flat()).toEqual(expected);
-      expect(pages.length).toBe(Math.ceil(keyCount / 100));
-      expect(await listAllKeys(store, 'many')).toEqual(expected);
-
-      const middle = expected[Math.floor(keyCount / 2)] as string;
-      const rest: string[] = [];
-      for await (const key of listKeys(store, 'many', { startAfter: middle, pageSize: 7 })) {
-        rest.push(key);
-      }
-      expect(rest).toEqual(expected.slice(Math.floor(keyCount / 2) + 1));
-    }),
-  );
-
-  it(
-    'lists whole segments only: a/b never lists a/bc',
-    withStore(async (store) => {
-      await writeAll(store, ['a/b/1', 'a/b/2/deep', 'a/bc/1', 'a/b', 'a/a/1', 'ab/1', 'b/1']);
-
-      expect(await listAllKeys(store, 'a/b')).toEqual(['a/b/1', 'a/b/2/deep']);
-      expect(await listAllKeys(store, 'a')).toEqual([
-        'a/a/1',
-        'a/b',
-        'a/b/1',
-        'a/b/2/deep',
-        'a/bc/1',
-      ]);
-      expect(await listAllKeys(store, 'a/b/1')).toEqual([]);
-      expect(await listAllKeys(store, '')).toEqual([
-        'a/a/1',
-        'a/b',
-        'a/b/1',
-        'a/b/2/deep',
-        'a/bc/1',
-        'ab/1',
-        'b/1',
-      ]);
-    }),
-  );
-
-  it(
-    'orders keys by code point, as UTF-8 bytes do',
-    withStore(async (store) => {
-      const keys = ['o/\uffff', 'o/😀', 'o/z', 'o/Z', 'o/é', 'o/0', 'o/ ', 'o/~'];
-      await writeAll(store, keys);
-
-      expect(await listAllKeys(store, 'o')).toEqual([
-        'o/ ',
-        'o/0',
-        'o/Z',
-        'o/z',
-        'o/~',
-        'o/é',
-        'o/\uffff',
-        'o/😀',
-      ]);
-    }),
-  );
-
-  it(
-    'starts after a key outside the prefix and refuses bad page sizes',
-    withStore(async (store) => {
-      await writeAll(store, ['m/1', 'm/2']);
-
-      expect((await store.listPage('m', { startAfter: 'a' })).keys).toEqual(['m/1', 'm/2']);
-      expect((await store.listPage('m', { startAfter: 'z' })).keys).toEqual([]);
-      for (const limit of [0, -1, 1.5, 1001, Number.NaN]) {
-        await expectCode(store.listPage('m', { limit }), 'INVALID_ARGUMENT');
-      }
-    }),
-  );
-}
-
-function describeInvalidKeys(withStore: WithStore): void {
-  it(
-    'refuses invalid keys in every operation and writes nothing',
-    withStore(async (store) => {
-      const value = utf8Encode('x');
-      for (const key of INVALID_KEYS) {
-        await expectCode(store.read(key), ErrorCode.INVALID_KEY);
-        await expectCode(store.write(key, value), ErrorCode.INVALID_KEY);
-        await expectCode(store.writeIfAbsent(key, value), ErrorCode.INVALID_KEY);
-        await expectCode(store.writeIfVersion(key, value, '1'), ErrorCode.INVALID_KEY);
-        await expectCode(store.delete(key), ErrorCode.INVALID_KEY);
-        if (key !== '') {
-          await expectCode(store.listPage(key), ErrorCode.INVALID_KEY);
-        }
-      }
-      expect(await listAllKeys(store, '')).toEqual([]);
-    }),
-  );
-}
-
 function describeConcurrency(withStore: WithStore): void {
   it(
     `lets exactly one of ${CONFORMANCE_RACERS} racing write-if-absent calls win`,
@@ -375,18 +240,4 @@ function describeConcurrency(withStore: WithStore): void {
       expect(utf8Decode(stored?.value ?? new Uint8Array())).toBe(String(acknowledged));
     }),
   );
-}
-
-/** Bounded parallelism keeps network stores from opening thousands of sockets at once. */
-const WRITE_ALL_PARALLELISM = 32;
-
-async function writeAll(store: ObjectStore, keys: readonly string[]): Promise<void> {
-  let next = 0;
-  const writer = async () => {
-    while (next < keys.length) {
-      const key = keys[next++] as string;
-      await store.write(key, utf8Encode(key));
-    }
-  };
-  await Promise.all(Array.from({ length: WRITE_ALL_PARALLELISM }, writer));
 }

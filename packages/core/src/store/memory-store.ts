@@ -7,17 +7,24 @@
 import { AcquireError, ErrorCode } from '../errors.js';
 import { assertValidKey, assertValidPrefix, compareKeys, isKeyUnderPrefix } from './keys.js';
 import { pageOfSortedKeys } from './listing.js';
-import type { ListPage, ListPageOptions, ObjectStore, StoreCapabilities } from './object-store.js';
+import type {
+  ListPage,
+  ListPageOptions,
+  ObjectStore,
+  StoreCapabilities,
+  StoredObject,
+} from './object-store.js';
+import {
+  assertDeleteOptions,
+  assertListPageOptions,
+  assertStoreValue,
+  assertStoreVersion,
+} from './store-arguments.js';
 
 /** Options for {@link createMemoryStore}. */
 export interface MemoryStoreOptions {
   /** Objects to start with, by key. */
   initial?: Readonly<Record<string, Uint8Array>>;
-}
-
-interface Entry {
-  value: Uint8Array;
-  version: string;
 }
 
 const MEMORY_CAPABILITIES: StoreCapabilities = {
@@ -32,6 +39,7 @@ const MEMORY_CAPABILITIES: StoreCapabilities = {
  *
  * @param options - optional initial content
  * @returns an {@link ObjectStore}
+ * @throws AcquireError `INVALID_KEY` or `INVALID_ARGUMENT` for a bad initial key or value
  * @example
  * ```ts
  * import { createMemoryStore, readJson, writeJson } from '@acquire/core';
@@ -42,27 +50,11 @@ const MEMORY_CAPABILITIES: StoreCapabilities = {
  * ```
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): ObjectStore {
-  const entries = new Map<string, Entry>();
-  let sortedKeys: string[] | undefined;
-  let nextVersion = 1;
-
-  const put = (key: string, value: Uint8Array): string => {
-    const version = String(nextVersion++);
-    if (!entries.has(key)) {
-      sortedKeys = undefined;
-    }
-    entries.set(key, { value: value.slice(), version });
-    return version;
-  };
-
-  const keysInOrder = (): string[] => {
-    sortedKeys ??= [...entries.keys()].sort(compareKeys);
-    return sortedKeys;
-  };
-
+  const objects = new MemoryObjects();
   for (const [key, value] of Object.entries(options.initial ?? {})) {
-    assertValidKey(key);
-    put(key, value);
+    assertValidKey(key, 'initial key');
+    assertStoreValue(value, `initial value of ${key}`);
+    objects.put(key, value);
   }
 
   return {
@@ -70,49 +62,99 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): ObjectStore
 
     async read(key) {
       assertValidKey(key);
-      const entry = entries.get(key);
-      return entry === undefined
-        ? undefined
-        : { value: entry.value.slice(), version: entry.version };
+      return objects.get(key);
     },
 
     async write(key, value) {
       assertValidKey(key);
-      return put(key, value);
+      assertStoreValue(value);
+      return objects.put(key, value);
     },
 
     async writeIfAbsent(key, value) {
       assertValidKey(key);
-      if (entries.has(key)) {
+      assertStoreValue(value);
+      if (objects.has(key)) {
         throw preconditionFailed(key, 'already exists');
       }
-      return put(key, value);
+      return objects.put(key, value);
     },
 
     async writeIfVersion(key, value, version) {
       assertValidKey(key);
-      if (entries.get(key)?.version !== version) {
-        throw preconditionFailed(key, 'has another version');
-      }
-      return put(key, value);
+      assertStoreValue(value);
+      assertStoreVersion(version);
+      objects.assertVersion(key, version);
+      return objects.put(key, value);
     },
 
-    async delete(key, deleteOptions = {}) {
+    async delete(key, deleteOptions) {
       assertValidKey(key);
-      const { ifVersion } = deleteOptions;
-      if (ifVersion !== undefined && entries.get(key)?.version !== ifVersion) {
-        throw preconditionFailed(key, 'has another version');
+      assertDeleteOptions(deleteOptions);
+      const ifVersion = deleteOptions?.ifVersion;
+      if (ifVersion !== undefined) {
+        objects.assertVersion(key, ifVersion);
       }
-      if (entries.delete(key)) {
-        sortedKeys = undefined;
-      }
+      objects.delete(key);
     },
 
     async listPage(prefix: string, listOptions: ListPageOptions = {}): Promise<ListPage> {
       assertValidPrefix(prefix);
-      return pageOfSortedKeys(keysInOrder(), prefix, listOptions, isKeyUnderPrefix);
+      assertListPageOptions(listOptions);
+      return pageOfSortedKeys(objects.keysInOrder(), prefix, listOptions, isKeyUnderPrefix);
     },
   };
+}
+
+/** The objects of one memory store, with their versions and a cached key order. */
+class MemoryObjects {
+  readonly #entries = new Map<string, StoredObject>();
+  #sortedKeys: string[] | undefined;
+  #nextVersion = 1;
+
+  /** Tells whether an object is stored at `key`. */
+  has(key: string): boolean {
+    return this.#entries.has(key);
+  }
+
+  /** A copy of the object at `key`, or `undefined`. */
+  get(key: string): StoredObject | undefined {
+    const entry = this.#entries.get(key);
+    return entry === undefined ? undefined : { value: entry.value.slice(), version: entry.version };
+  }
+
+  /**
+   * Stores a copy of `value` under a new version and returns that version. The copy is made with
+   * the constructor because `slice` on a Node `Buffer` returns a view of the same memory.
+   */
+  put(key: string, value: Uint8Array): string {
+    const version = String(this.#nextVersion++);
+    if (!this.#entries.has(key)) {
+      this.#sortedKeys = undefined;
+    }
+    this.#entries.set(key, { value: new Uint8Array(value), version });
+    return version;
+  }
+
+  /** Throws `PRECONDITION_FAILED` unless the object at `key` has this version. */
+  assertVersion(key: string, version: string): void {
+    if (this.#entries.get(key)?.version !== version) {
+      throw preconditionFailed(key, 'has another version');
+    }
+  }
+
+  /** Removes the object at `key`, if any. */
+  delete(key: string): void {
+    if (this.#entries.delete(key)) {
+      this.#sortedKeys = undefined;
+    }
+  }
+
+  /** Every key, in {@link compareKeys} order, sorted again only after the set of keys changed. */
+  keysInOrder(): readonly string[] {
+    this.#sortedKeys ??= [...this.#entries.keys()].sort(compareKeys);
+    return this.#sortedKeys;
+  }
 }
 
 function preconditionFailed(key: string, what: string): AcquireError {

@@ -55,8 +55,10 @@ export const LIST_PAGE_SIZE_MAX = 1000;
 /**
  * A key-value store of bytes with version tags and conditional writes.
  *
- * Every method validates its key first and throws `INVALID_KEY` for a bad one.
- * Every adapter runs the conformance suite from `@acquire/core/testing`.
+ * Every method validates its key first and throws `INVALID_KEY` for a bad one, then its other
+ * arguments with the shared checks (`assertStoreValue` and its neighbours), throwing
+ * `INVALID_ARGUMENT` before it touches storage. Every adapter runs the conformance suite from
+ * `@acquire/core/testing`.
  */
 export interface ObjectStore {
   /** What this store guarantees. */
@@ -76,6 +78,7 @@ export interface ObjectStore {
    * @param key - the key
    * @param value - the bytes; the store keeps its own copy
    * @returns the new version tag
+   * @throws AcquireError `INVALID_ARGUMENT` when `value` is not a `Uint8Array`
    */
   write(key: string, value: Uint8Array): Promise<string>;
 
@@ -85,7 +88,8 @@ export interface ObjectStore {
    * @param key - the key
    * @param value - the bytes
    * @returns the new version tag
-   * @throws AcquireError `PRECONDITION_FAILED` when an object already exists
+   * @throws AcquireError `INVALID_ARGUMENT` when `value` is not a `Uint8Array`;
+   *   `PRECONDITION_FAILED` when an object already exists
    */
   writeIfAbsent(key: string, value: Uint8Array): Promise<string>;
 
@@ -96,7 +100,9 @@ export interface ObjectStore {
    * @param value - the bytes
    * @param version - the version the caller read
    * @returns the new version tag
-   * @throws AcquireError `PRECONDITION_FAILED` when the object is absent or has another version
+   * @throws AcquireError `INVALID_ARGUMENT` when `value` is not a `Uint8Array` or `version` is
+   *   not a non-empty string; `PRECONDITION_FAILED` when the object is absent or has another
+   *   version
    */
   writeIfVersion(key: string, value: Uint8Array, version: string): Promise<string>;
 
@@ -105,7 +111,8 @@ export interface ObjectStore {
    *
    * @param key - the key
    * @param options - an optional version condition
-   * @throws AcquireError `PRECONDITION_FAILED` when a condition was given and not met
+   * @throws AcquireError `INVALID_ARGUMENT` for options of the wrong shape;
+   *   `PRECONDITION_FAILED` when a condition was given and not met
    */
   delete(key: string, options?: DeleteOptions): Promise<void>;
 
@@ -116,6 +123,7 @@ export interface ObjectStore {
    * @param prefix - `''` or a valid key
    * @param options - where to start and how many
    * @returns a page of keys in order
+   * @throws AcquireError `INVALID_ARGUMENT` for options of the wrong shape or a bad limit
    */
   listPage(prefix: string, options?: ListPageOptions): Promise<ListPage>;
 }
