@@ -75,29 +75,32 @@ async function removePrefix(store: S3Store): Promise<void> {
   await Promise.all(Array.from({ length: CLEANUP_PARALLELISM }, remover));
 }
 
-describe.skipIf(!configured)('s3 store on ACQUIRE_TEST_S3_ENDPOINT', () => {
-  beforeAll(async () => {
-    const bucket = { Bucket: environment.bucket };
-    const exists = await cleanupClient.send(new HeadBucketCommand(bucket)).then(
-      () => true,
-      () => false,
-    );
-    if (!exists) {
-      await cleanupClient.send(new CreateBucketCommand(bucket));
-    }
-  });
+describe.skipIf(!configured)(
+  's3 store on ACQUIRE_TEST_S3_ENDPOINT (skipped unless it is set)',
+  () => {
+    beforeAll(async () => {
+      const bucket = { Bucket: environment.bucket };
+      const exists = await cleanupClient.send(new HeadBucketCommand(bucket)).then(
+        () => true,
+        () => false,
+      );
+      if (!exists) {
+        await cleanupClient.send(new CreateBucketCommand(bucket));
+      }
+    });
 
-  it('finds that the server honours conditional writes', async () => {
-    const store = endpointStore();
-    const support = await store.checkCapabilities();
+    it('finds that the server honours conditional writes', async () => {
+      const store = endpointStore();
+      const support = await store.checkCapabilities();
 
-    expect(support.conditionalWrites).toBe(true);
-    expect(store.capabilities.atomicConditionalWrites).toBe(true);
-  });
+      expect(support.conditionalWrites).toBe(true);
+      expect(store.capabilities.atomicConditionalWrites).toBe(true);
+    });
 
-  runObjectStoreConformance({
-    name: `s3 on ${environment.endpoint}`,
-    create: endpointStore,
-    destroy: (store) => removePrefix(store as S3Store),
-  });
-});
+    runObjectStoreConformance({
+      name: `s3 on ${environment.endpoint}`,
+      create: endpointStore,
+      destroy: (store) => removePrefix(store as S3Store),
+    });
+  },
+);
