@@ -2,7 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { utf8Encode } from '../crypto/encoding.js';
 import { AcquireError } from '../errors.js';
-import { assertValidKey, compareKeys, isKeyUnderPrefix, isValidKey } from './keys.js';
+import {
+  assertValidKey,
+  compareKeys,
+  isKeyUnderPrefix,
+  isValidKey,
+  KEY_LENGTH_MAX_BYTES,
+  KEY_SEGMENT_LENGTH_MAX_BYTES,
+} from './keys.js';
 
 function compareUtf8(left: string, right: string): number {
   const a = utf8Encode(left);
@@ -55,6 +62,29 @@ describe('assertValidKey', () => {
         expect(isValidKey(segments.join('/'))).toBe(true);
       }),
     );
+  });
+
+  it('measures keys and segments in UTF-8 bytes exactly, at and past each limit', () => {
+    const character = fc.constantFrom('a', 'é', '€', '😀', '/');
+    const lengths = (text: string) => ({
+      key: utf8Encode(text).length,
+      segments: text.split('/').map((segment) => utf8Encode(segment).length),
+    });
+    fc.assert(
+      fc.property(fc.array(character, { minLength: 1, maxLength: 320 }), (characters) => {
+        const key = characters.join('').replace(/\/{2,}/g, '/');
+        const measured = lengths(key);
+        const expected =
+          measured.key <= KEY_LENGTH_MAX_BYTES &&
+          measured.segments.every((bytes) => bytes > 0 && bytes <= KEY_SEGMENT_LENGTH_MAX_BYTES);
+        expect(isValidKey(key)).toBe(expected);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(isValidKey('😀'.repeat(50))).toBe(true);
+    expect(isValidKey(`${'😀'.repeat(50)}a`)).toBe(false);
+    expect(isValidKey(`${'€'.repeat(66)}ab`)).toBe(true);
+    expect(isValidKey(`${'€'.repeat(66)}abc`)).toBe(false);
   });
 
   it('refuses non-strings', () => {

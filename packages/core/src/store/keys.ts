@@ -16,8 +16,6 @@ export const KEY_SEGMENT_LENGTH_MAX_BYTES = 200;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find control characters
 const CONTROL_CHARACTER_PATTERN = /[\u0000-\u001f\u007f-\u009f]/;
 
-const utf8Encoder = new TextEncoder();
-
 /**
  * Checks a key: `/`-separated, non-empty segments that are not `.` or `..`, no control
  * characters, no lone surrogates, and within the length limits.
@@ -68,29 +66,51 @@ function keyProblem(key: unknown): string | undefined {
   if (CONTROL_CHARACTER_PATTERN.test(key)) {
     return 'must not contain control characters';
   }
-  if (utf8Encoder.encode(key).length > KEY_LENGTH_MAX_BYTES) {
+  if (utf8Length(key, 0, key.length) > KEY_LENGTH_MAX_BYTES) {
     return `must be at most ${KEY_LENGTH_MAX_BYTES} bytes of UTF-8`;
   }
-  for (const segment of key.split('/')) {
-    const problem = segmentProblem(segment);
+
+  for (let start = 0; start <= key.length; ) {
+    const slash = key.indexOf('/', start);
+    const end = slash === -1 ? key.length : slash;
+    const problem = segmentProblem(key, start, end);
     if (problem !== undefined) {
       return problem;
     }
+    start = end + 1;
   }
   return undefined;
 }
 
-function segmentProblem(segment: string): string | undefined {
-  if (segment.length === 0) {
+function segmentProblem(key: string, start: number, end: number): string | undefined {
+  if (end === start) {
     return 'must not have empty segments (leading, trailing or doubled "/")';
   }
+  const segment = end - start <= 2 ? key.slice(start, end) : '';
   if (segment === '.' || segment === '..') {
     return 'must not have "." or ".." segments';
   }
-  if (utf8Encoder.encode(segment).length > KEY_SEGMENT_LENGTH_MAX_BYTES) {
+  if (utf8Length(key, start, end) > KEY_SEGMENT_LENGTH_MAX_BYTES) {
     return `must not have segments over ${KEY_SEGMENT_LENGTH_MAX_BYTES} bytes of UTF-8`;
   }
   return undefined;
+}
+
+/**
+ * The UTF-8 length of part of a well-formed string, counted from its UTF-16 units rather than by
+ * encoding it: keys are checked on every store operation, and encoding them was a large share of
+ * a fast store's time. A unit below U+0080 is one byte, below U+0800 two, a surrogate two (a
+ * pair makes one four-byte character), anything else three.
+ */
+function utf8Length(text: string, start: number, end: number): number {
+  let bytes = end - start;
+  for (let index = start; index < end; index++) {
+    const unit = text.charCodeAt(index);
+    if (unit >= 0x80) {
+      bytes += unit < 0x800 || (unit >= 0xd800 && unit <= 0xdfff) ? 1 : 2;
+    }
+  }
+  return bytes;
 }
 
 /**
