@@ -521,6 +521,18 @@ export {
 } from './store/listing.js';
 export { createMemoryStore, type MemoryStoreOptions } from './store/memory-store.js';
 export {
+  type DecodedObjectFrame,
+  decodeObjectFrame,
+  type EncodedObjectFrame,
+  encodeTombstoneFrame,
+  encodeValueFrame,
+  OBJECT_FRAME_HEADER_BYTES,
+  OBJECT_FRAME_PEEK_BYTES,
+  OBJECT_FRAME_TOMBSTONE_BYTES,
+  type ObjectFrameHeader,
+  peekObjectFrame,
+} from './store/object-frame.js';
+export {
   type DeleteOptions,
   LIST_PAGE_SIZE_MAX,
   type ListPage,

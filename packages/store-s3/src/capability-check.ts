@@ -8,7 +8,7 @@
  * @module
  */
 
-import { encodeTombstoneBody } from './object-body.js';
+import { encodeTombstoneFrame } from '@acquire/core';
 import { probeObjectKey } from './object-keys.js';
 import { isNotImplemented } from './s3-errors.js';
 import {
@@ -130,7 +130,7 @@ async function probePut(
   condition: PutCondition,
 ): Promise<ProbeOutcome> {
   try {
-    return await putObject(target, objectKey, encodeTombstoneBody().body, condition);
+    return await putObject(target, objectKey, encodeTombstoneFrame().body, condition);
   } catch (error) {
     if (isNotImplemented(error)) {
       return { outcome: 'not-implemented' };

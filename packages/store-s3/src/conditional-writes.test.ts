@@ -1,4 +1,11 @@
-import { AcquireError, ErrorCode, listAllKeys, utf8Decode, utf8Encode } from '@acquire/core';
+import {
+  AcquireError,
+  ErrorCode,
+  listAllKeys,
+  OBJECT_FRAME_TOMBSTONE_BYTES,
+  utf8Decode,
+  utf8Encode,
+} from '@acquire/core';
 import {
   CONFORMANCE_RACERS,
   raceWriteIfAbsent,
@@ -10,7 +17,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ConditionalProxy, startConditionalProxy } from '../test/conditional-proxy.js';
 import { createS3rverClient, type S3rverServer, startS3rver } from '../test/s3rver-server.js';
 import { freshPrefix, rawListing } from '../test/store-fixtures.js';
-import { TOMBSTONE_BYTES } from './object-body.js';
 import { CONFLICT_ATTEMPTS_MAX } from './s3-objects.js';
 import { createS3Store, type S3Store } from './s3-store.js';
 
@@ -150,7 +156,9 @@ describe('s3 conditional deletes by tombstone', () => {
     await store.delete('names/alice', { ifVersion: version });
 
     const raw = await rawListing(server.client, server.bucket, `${store.prefix}/names/alice`);
-    expect(raw).toEqual([{ key: `${store.prefix}/names/alice`, size: TOMBSTONE_BYTES }]);
+    expect(raw).toEqual([
+      { key: `${store.prefix}/names/alice`, size: OBJECT_FRAME_TOMBSTONE_BYTES },
+    ]);
     expect(await store.read('names/alice')).toBeUndefined();
     expect(await listAllKeys(store, 'names')).toEqual(['names/bob']);
     await expect(

@@ -13,8 +13,12 @@
  * @module
  */
 
-import { bytesEqual } from '@acquire/core';
-import { type EncodedBody, encodeTombstoneBody, peekBodyHeader } from './object-body.js';
+import {
+  bytesEqual,
+  type EncodedObjectFrame,
+  encodeTombstoneFrame,
+  peekObjectFrame,
+} from '@acquire/core';
 import {
   type ConditionalOutcome,
   conditionHoldsNow,
@@ -57,7 +61,7 @@ export async function putIfAbsent(
   target: S3Target,
   mode: WriteMode,
   objectKey: string,
-  encoded: EncodedBody,
+  encoded: EncodedObjectFrame,
 ): Promise<ConditionalOutcome> {
   for (let round = 0; round < ABSENT_ROUNDS_MAX; round++) {
     const created = await conditionalPut(target, mode, objectKey, encoded, { ifNoneMatch: '*' });
@@ -69,7 +73,7 @@ export async function putIfAbsent(
     if (current === undefined) {
       continue;
     }
-    const header = peekBodyHeader(current.head);
+    const header = peekObjectFrame(current.head);
     if (bytesEqual(header.writeId, encoded.writeId)) {
       return { outcome: 'done', etag: current.etag };
     }
@@ -102,7 +106,7 @@ export async function putIfVersion(
   target: S3Target,
   mode: WriteMode,
   objectKey: string,
-  encoded: EncodedBody,
+  encoded: EncodedObjectFrame,
   version: string,
 ): Promise<ConditionalOutcome> {
   const written = await conditionalPut(target, mode, objectKey, encoded, { ifMatch: version });
@@ -131,7 +135,7 @@ export async function deleteIfVersion(
   if (mode.conditionalDeletes) {
     return deleteObject(target, objectKey, version);
   }
-  const tombstone = encodeTombstoneBody();
+  const tombstone = encodeTombstoneFrame();
   return putIfVersion(target, mode, objectKey, tombstone, version);
 }
 
@@ -139,7 +143,7 @@ async function conditionalPut(
   target: S3Target,
   mode: WriteMode,
   objectKey: string,
-  encoded: EncodedBody,
+  encoded: EncodedObjectFrame,
   condition: PutCondition,
 ): Promise<ConditionalOutcome> {
   if (mode.emulateConditions && !(await conditionHoldsNow(target, objectKey, condition))) {
@@ -151,11 +155,11 @@ async function conditionalPut(
 async function ownWriteOr(
   target: S3Target,
   objectKey: string,
-  encoded: EncodedBody,
+  encoded: EncodedObjectFrame,
   failed: ConditionalOutcome,
 ): Promise<ConditionalOutcome> {
   const current = await peekObject(target, objectKey);
   const ours =
-    current !== undefined && bytesEqual(peekBodyHeader(current.head).writeId, encoded.writeId);
+    current !== undefined && bytesEqual(peekObjectFrame(current.head).writeId, encoded.writeId);
   return ours ? { outcome: 'done', etag: current.etag } : failed;
 }

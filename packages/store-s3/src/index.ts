@@ -24,7 +24,6 @@
 
 export type { S3ServerSupport } from './capability-check.js';
 export { ABSENT_ROUNDS_MAX } from './conditional-writes.js';
-export { TOMBSTONE_BYTES, VALUE_HEADER_BYTES } from './object-body.js';
 export { S3_KEY_LENGTH_MAX_BYTES, STORE_PREFIX_LENGTH_MAX_BYTES } from './object-keys.js';
 export {
   PRESIGNED_URL_EXPIRY_S_DEFAULT,

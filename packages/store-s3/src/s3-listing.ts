@@ -19,10 +19,10 @@ import {
   isValidKey,
   type ListPage,
   type ListPageOptions,
+  OBJECT_FRAME_TOMBSTONE_BYTES,
   resolvePageLimit,
 } from '@acquire/core';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { TOMBSTONE_BYTES } from './object-body.js';
 import { decodeListedKey, fromObjectKey, toObjectKey, toObjectPrefix } from './object-keys.js';
 import { storeUnavailable } from './s3-errors.js';
 import type { S3Target } from './s3-objects.js';
@@ -77,7 +77,7 @@ export async function listObjectPage(
     size: entry.Size,
   }));
   const keys = listed
-    .filter((entry) => entry.size !== TOMBSTONE_BYTES)
+    .filter((entry) => entry.size !== OBJECT_FRAME_TOMBSTONE_BYTES)
     .map((entry) => entry.key)
     .filter((key) => isValidKey(key) && isKeyUnderPrefix(key, prefix))
     .sort(compareKeys);

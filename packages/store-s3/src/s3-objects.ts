@@ -11,7 +11,7 @@
  * @module
  */
 
-import { AcquireError, backOff, ErrorCode } from '@acquire/core';
+import { AcquireError, backOff, ErrorCode, OBJECT_FRAME_PEEK_BYTES } from '@acquire/core';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -19,7 +19,6 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { BODY_PEEK_BYTES } from './object-body.js';
 import { describeS3Failure, storeUnavailable } from './s3-errors.js';
 
 /**
@@ -59,7 +58,7 @@ export interface FetchedObject {
 
 /** The first bytes of an object. */
 export interface PeekedObject {
-  /** Up to {@link BODY_PEEK_BYTES} bytes from the start. */
+  /** Up to {@link OBJECT_FRAME_PEEK_BYTES} bytes from the start. */
   readonly head: Uint8Array;
   /** The whole object's ETag. */
   readonly etag: string;
@@ -103,7 +102,7 @@ export async function getObject(
 }
 
 /**
- * Reads the first {@link BODY_PEEK_BYTES} bytes of an object with a range request.
+ * Reads the first {@link OBJECT_FRAME_PEEK_BYTES} bytes of an object with a range request.
  *
  * @param target - client and bucket
  * @param objectKey - the object key
@@ -119,7 +118,7 @@ export async function peekObject(
       new GetObjectCommand({
         Bucket: target.bucket,
         Key: objectKey,
-        Range: `bytes=0-${BODY_PEEK_BYTES - 1}`,
+        Range: `bytes=0-${OBJECT_FRAME_PEEK_BYTES - 1}`,
       }),
     );
     const head = (await response.Body?.transformToByteArray()) ?? new Uint8Array(0);

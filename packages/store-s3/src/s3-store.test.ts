@@ -1,11 +1,17 @@
-import { AcquireError, ErrorCode, listAllKeys, utf8Decode, utf8Encode } from '@acquire/core';
+import {
+  AcquireError,
+  ErrorCode,
+  listAllKeys,
+  OBJECT_FRAME_HEADER_BYTES,
+  utf8Decode,
+  utf8Encode,
+} from '@acquire/core';
 import { runObjectStoreConformance } from '@acquire/core/testing';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3RVER_CREDENTIALS, type S3rverServer, startS3rver } from '../test/s3rver-server.js';
 import { createRecordingLogger, freshPrefix, rawListing } from '../test/store-fixtures.js';
-import { VALUE_HEADER_BYTES } from './object-body.js';
 import { createS3Store, type S3Store, VERSION_LENGTH_MAX_CHARS } from './s3-store.js';
 import type { S3StoreOptions } from './s3-store-options.js';
 
@@ -122,9 +128,9 @@ describe('s3 store keys and bodies', () => {
     const stored = await rawBody(store, 'records/tampered');
 
     const tampered = stored.slice();
-    tampered[VALUE_HEADER_BYTES] = (tampered[VALUE_HEADER_BYTES] ?? 0) ^ 0x01;
+    tampered[OBJECT_FRAME_HEADER_BYTES] = (tampered[OBJECT_FRAME_HEADER_BYTES] ?? 0) ^ 0x01;
     await putRaw(store, 'records/tampered', tampered);
-    await putRaw(store, 'records/truncated', stored.subarray(0, VALUE_HEADER_BYTES - 1));
+    await putRaw(store, 'records/truncated', stored.subarray(0, OBJECT_FRAME_HEADER_BYTES - 1));
     await putRaw(store, 'records/foreign', utf8Encode('{"plain": "json"}'));
 
     for (const key of ['records/tampered', 'records/truncated', 'records/foreign']) {

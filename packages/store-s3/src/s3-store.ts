@@ -10,9 +10,12 @@ import {
   assertStoreValue,
   assertValidKey,
   type DeleteOptions,
+  decodeObjectFrame,
   ErrorCode,
+  encodeValueFrame,
   type ListPage,
   type ListPageOptions,
+  OBJECT_FRAME_HEADER_BYTES,
   type ObjectStore,
   type StoreCapabilities,
   type StoredObject,
@@ -24,7 +27,6 @@ import {
   putIfVersion,
   type WriteMode,
 } from './conditional-writes.js';
-import { decodeBody, encodeValueBody, VALUE_HEADER_BYTES } from './object-body.js';
 import { toObjectKey } from './object-keys.js';
 import { type PresignedUrlOptions, presignObjectUrl } from './presign.js';
 import { checkListArguments, listObjectPage } from './s3-listing.js';
@@ -45,7 +47,7 @@ import {
 export const S3_PUT_BYTES_MAX: number = 5 * 1024 ** 3;
 
 /** The largest value: a single PutObject, less the store's header. */
-export const S3_VALUE_BYTES_MAX: number = S3_PUT_BYTES_MAX - VALUE_HEADER_BYTES;
+export const S3_VALUE_BYTES_MAX: number = S3_PUT_BYTES_MAX - OBJECT_FRAME_HEADER_BYTES;
 
 /** ETags are short quoted strings; anything longer than this is not a version the store gave. */
 export const VERSION_LENGTH_MAX_CHARS = 256;
@@ -158,14 +160,14 @@ class S3ObjectStore implements S3Store {
     if (found === undefined) {
       return undefined;
     }
-    const decoded = await decodeBody(found.body, key);
+    const decoded = await decodeObjectFrame(found.body, key);
     return decoded.kind === 'tombstone' ? undefined : { value: decoded.value, version: found.etag };
   }
 
   async write(key: string, value: Uint8Array): Promise<string> {
     assertValidKey(key);
     assertValidValue(value);
-    const encoded = await encodeValueBody(value);
+    const encoded = await encodeValueFrame(value);
     await this.#ready();
 
     const written = await putObject(this.#target, this.#objectKey(key), encoded.body);
@@ -175,7 +177,7 @@ class S3ObjectStore implements S3Store {
   async writeIfAbsent(key: string, value: Uint8Array): Promise<string> {
     assertValidKey(key);
     assertValidValue(value);
-    const encoded = await encodeValueBody(value);
+    const encoded = await encodeValueFrame(value);
     const mode = await this.#ready();
 
     return versionOrThrow(
@@ -188,7 +190,7 @@ class S3ObjectStore implements S3Store {
     assertValidKey(key);
     assertValidValue(value);
     assertValidVersion(version);
-    const encoded = await encodeValueBody(value);
+    const encoded = await encodeValueFrame(value);
     const mode = await this.#ready();
 
     const objectKey = this.#objectKey(key);
