@@ -1,29 +1,23 @@
 /**
  * Service runtime figures over HTTP on loopback: requests per second and p50/p99 latency with
- * 32 concurrent clients (Node's fetch, keep-alive), for the public info, a cheap read whose
- * reply is neither sealed nor signed, and the same read with a sealed and signed reply. Client
- * and server share this process, so the figures include both sides' crypto.
+ * 32 concurrent clients (Node's fetch, keep-alive) against a real identity service and a real
+ * accounting service (see `runtime-deployment.ts`): the public info, `get_status` with a sealed
+ * and signed reply, and a `perform` whose fresh authorisation the accounting service verifies
+ * against the identity service (over HTTP for the session certificate, which it then caches).
+ * Each client moves money between a pair of accounts of its own, so the figure measures the
+ * runtime rather than contention on one account. The accounts are opened just before that
+ * figure, which fetches the certificate, so its 30-second cache does not expire during the
+ * run: the figure is the steady state between refreshes, when every verification is local.
+ * Clients and servers share this process, so the figures include both sides' crypto.
  *
  * @module
  */
 
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startServer } from '@acquire/client/node';
-import {
-  type CallFunctionOptions,
-  callFunction,
-  createMemoryStore,
-  createService,
-  createServiceInfoCache,
-  defineServiceFunction,
-  readJson,
-  SCRYPT_LOG_N_MIN,
-  silentLogger,
-  writeJson,
-} from '@acquire/core';
-import * as v from 'valibot';
+import { type AccountingClient, createAccountingClient, type User } from '@acquire/client';
 import { section } from './measure.js';
+import { startBenchDeployment } from './runtime-deployment.js';
 
 /** Concurrent clients, each sending its next request as soon as the last one is answered. */
 const CLIENTS = 32;
@@ -31,63 +25,69 @@ const CLIENTS = 32;
 /** Each figure runs this long after its warm-up. */
 const RUN_MS = 4000;
 
-/** Requests per client before timing starts, so connections and JIT are warm. */
+/** Requests per client before timing starts, so connections, JIT and caches are warm. */
 const WARM_UP_REQUESTS_PER_CLIENT = 5;
 
-/** A read like `get_status`: one store read, a small result. */
-const getStatus = defineServiceFunction(
-  'get_status',
-  v.object({ username: v.string(), sessionUid: v.string() }),
-  async (args, context) => {
-    const session = await readJson<{ state: string }>(
-      context.store,
-      `sessions/${args.username}/${args.sessionUid}`,
-    );
-    return { sessionStatus: session?.value.state ?? 'unknown' };
-  },
-);
+/** Each client's payer may go this far below zero, far more than a run moves. */
+const OVERDRAFT_LIMIT = '1000000';
+
+/** What each perform moves. */
+const TRANSFER_VALUE = '0.01';
+
+/** One client's accounts. */
+interface AccountPair {
+  readonly debitAccountUid: string;
+  readonly creditAccountUid: string;
+}
 
 /** Runs the runtime benchmarks. */
 export async function benchRuntime(): Promise<void> {
-  const store = createMemoryStore();
-  await writeJson(store, 'sessions/alice/s1', { state: 'approved' });
-  const server = await startServer({
-    host: '127.0.0.1',
-    port: 0,
-    env: {},
-    logger: silentLogger,
-    createServices: ({ url }) =>
-      createService({
-        type: 'identity',
-        url,
-        store,
-        servicePassword: 'bench service password',
-        functions: [getStatus],
-        scryptLogN: SCRYPT_LOG_N_MIN,
-      }),
-  });
-
+  const deployment = await startBenchDeployment();
   try {
-    const infoCache = createServiceInfoCache();
-    await callFunction(server.url, 'setup', { password: 'bench admin password' }, { infoCache });
-    const args = { username: 'alice', sessionUid: 's1' };
-    const call = (options: CallFunctionOptions) => () =>
-      callFunction(server.url, 'get_status', args, { infoCache, ...options });
+    const { user, sessionUid } = deployment;
 
     section(`runtime over HTTP (${CLIENTS} concurrent clients, loopback, ${RUN_MS} ms each)`);
     await loadBaseline();
-    await load('GET / public info', async () => {
-      const response = await fetch(`${server.url}/`);
-      await response.arrayBuffer();
-    });
     await load(
-      'get_status, sealed args, plain reply',
-      call({ sealReply: false, signReply: false }),
+      'GET / public info',
+      everyClient(async () => {
+        await (await fetch(`${deployment.identityUrl}/`)).arrayBuffer();
+      }),
     );
-    await load('get_status, sealed args, sealed + signed reply', call({}));
+    await load(
+      'get_status, sealed + signed reply',
+      everyClient(() => user.identity.getStatus({ username: user.username, sessionUid })),
+    );
+
+    const accounting = createAccountingClient(deployment.accountingUrl);
+    const pairs = await openAccountPairs(accounting, user);
+    await load(
+      'perform, verified, own account pair per client',
+      pairs.map((pair) => () => {
+        const transactions = [{ ...pair, value: TRANSFER_VALUE, description: 'bench' }];
+        return accounting.perform(user.authoriseCall('perform', { transactions }));
+      }),
+    );
   } finally {
-    await server.close();
+    await deployment.close();
   }
+}
+
+async function openAccountPairs(
+  accounting: AccountingClient,
+  user: User,
+): Promise<readonly AccountPair[]> {
+  const open = async (name: string): Promise<string> => {
+    const args = { name, overdraftLimit: OVERDRAFT_LIMIT };
+    const { account } = await accounting.createAccount(user.authoriseCall('create_account', args));
+    return account.uid;
+  };
+  return Promise.all(
+    Array.from({ length: CLIENTS }, async (_, client) => ({
+      debitAccountUid: await open(`client-${client}-payer`),
+      creditAccountUid: await open(`client-${client}-payee`),
+    })),
+  );
 }
 
 /** Plain node:http answering "ok": what this machine's HTTP stack gives without Acquire. */
@@ -96,18 +96,33 @@ async function loadBaseline(): Promise<void> {
   await new Promise<void>((resolve) => baseline.listen(0, '127.0.0.1', resolve));
   const { port } = baseline.address() as AddressInfo;
   try {
-    await load('baseline: bare node:http, no Acquire', async () => {
-      await (await fetch(`http://127.0.0.1:${port}/`)).arrayBuffer();
-    });
+    await load(
+      'baseline: bare node:http, no Acquire',
+      everyClient(async () => {
+        await (await fetch(`http://127.0.0.1:${port}/`)).arrayBuffer();
+      }),
+    );
   } finally {
     baseline.closeAllConnections();
     baseline.close();
   }
 }
 
-async function load(name: string, request: () => Promise<unknown>): Promise<void> {
+/** The same request for each of the {@link CLIENTS} clients. */
+function everyClient(request: () => Promise<unknown>): readonly (() => Promise<unknown>)[] {
+  return Array.from({ length: CLIENTS }, () => request);
+}
+
+/**
+ * Runs each client's request back to back, all clients at once, for {@link RUN_MS} after a
+ * warm-up, and prints the rate and latency percentiles.
+ *
+ * @param name - the label printed
+ * @param clients - one request function per client
+ */
+async function load(name: string, clients: readonly (() => Promise<unknown>)[]): Promise<void> {
   await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
+    clients.map(async (request) => {
       for (let i = 0; i < WARM_UP_REQUESTS_PER_CLIENT; i++) {
         await request();
       }
@@ -118,7 +133,7 @@ async function load(name: string, request: () => Promise<unknown>): Promise<void
   const started = performance.now();
   const stopAt = started + RUN_MS;
   await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
+    clients.map(async (request) => {
       while (performance.now() < stopAt) {
         const sent = performance.now();
         await request();

@@ -1,0 +1,141 @@
+/**
+ * Sequential ledger runs: one transfer at a time between two fresh accounts, each timed, so a
+ * long run shows whether the cost stays flat as history grows. On a disk the raw write + rename
+ * rate is sampled every few hundred transfers during the run, so that the ratio follows the disk
+ * through it, and the first and last windows each get the raw rate of their own stretch.
+ *
+ * @module
+ */
+
+import type { Ledger, ManualClock } from '@acquire/core';
+import { count, type LedgerBenchTarget, openAccount, printRaw, warmLedger } from './ledger-run.js';
+import { memoryRateNote, ratioText, rawRatioNote, slowdownNote } from './ledger-targets.js';
+import { combineMeasurements, type Measurement, printMeasurement, rateOf } from './measure.js';
+import type { RawWriteSampler } from './raw-write.js';
+
+/** Transfers between two raw samples: four samples in each window of 1,000. */
+const RAW_SAMPLE_EVERY_TRANSFERS = 250;
+
+/** Each raw sample lasts this long; a 10,000-transfer run takes 41 of them, about 2 s in all. */
+const RAW_SAMPLE_MS = 50;
+
+/** Balance reads timed after the long run. */
+const BALANCE_READS = 1_000;
+
+/** A raw sample and how many transfers of the run had been made when it was taken. */
+interface RawSample {
+  readonly atTransfer: number;
+  readonly measurement: Measurement;
+}
+
+/** What a timed run gives: each transfer's milliseconds, and the raw samples in between. */
+interface TimedRun {
+  readonly durations: readonly number[];
+  readonly samples: readonly RawSample[];
+}
+
+/**
+ * Times `total` transfers one after another on a fresh, warmed-up ledger and prints the figure;
+ * for a long run also its first and last windows and a balance read afterwards.
+ *
+ * @param target - the store under test
+ * @param total - how many transfers
+ * @param long - print the windows and the balance read too
+ */
+export async function sequential(
+  target: LedgerBenchTarget,
+  total: number,
+  long: boolean,
+): Promise<void> {
+  const { ledger, clock } = await warmLedger(target);
+  const payer = await openAccount(ledger, 'payer');
+  const transfer = [
+    { debitAccountUid: payer, creditAccountUid: await openAccount(ledger, 'payee'), value: '1.25' },
+  ];
+
+  const run = await timeTransfers(ledger, clock, transfer, total, target.sampleRawWrite);
+  const figure = rateOf(`${count(total)} sequential transfers`, total, sum(run.durations));
+  const raw = rawBetween(run.samples, 0, total);
+  const note =
+    raw === undefined
+      ? memoryRateNote(figure.perSecond)
+      : rawRatioNote(figure.perSecond, raw.perSecond);
+  printMeasurement(figure, note);
+  printRaw(raw, 'during the run');
+  if (long) {
+    printWindows(run, total, target.sizes.window);
+    await balanceReads(ledger, payer, total);
+  }
+}
+
+async function timeTransfers(
+  ledger: Ledger,
+  clock: ManualClock,
+  transfer: Parameters<Ledger['perform']>[0],
+  total: number,
+  sampleRawWrite: RawWriteSampler | undefined,
+): Promise<TimedRun> {
+  const durations: number[] = [];
+  const samples: RawSample[] = [];
+  const sample = async (atTransfer: number): Promise<void> => {
+    if (sampleRawWrite !== undefined) {
+      samples.push({ atTransfer, measurement: await sampleRawWrite(RAW_SAMPLE_MS) });
+    }
+  };
+
+  for (let index = 0; index < total; index++) {
+    if (index % RAW_SAMPLE_EVERY_TRANSFERS === 0) {
+      await sample(index);
+    }
+    const start = performance.now();
+    await ledger.perform(transfer);
+    durations.push(performance.now() - start);
+    clock.advance(1);
+  }
+  await sample(total);
+  return { durations, samples };
+}
+
+function printWindows(run: TimedRun, total: number, window: number): void {
+  const firstName = `  first ${count(window)} of them`;
+  const lastName = `  last ${count(window)} of them`;
+  const first = rateOf(firstName, window, sum(run.durations.slice(0, window)));
+  const last = rateOf(lastName, window, sum(run.durations.slice(-window)));
+  const firstRaw = rawBetween(run.samples, 0, window);
+  const lastRaw = rawBetween(run.samples, total - window, total);
+
+  printMeasurement(
+    first,
+    firstRaw === undefined ? undefined : ratioText(first.perSecond, firstRaw.perSecond),
+  );
+  const slowdown = slowdownNote(last.meanMs, first.meanMs);
+  printMeasurement(
+    last,
+    lastRaw === undefined
+      ? slowdown
+      : `${ratioText(last.perSecond, lastRaw.perSecond)}; ${slowdown}`,
+  );
+}
+
+async function balanceReads(ledger: Ledger, accountUid: string, transfers: number): Promise<void> {
+  const started = performance.now();
+  for (let index = 0; index < BALANCE_READS; index++) {
+    await ledger.balance(accountUid);
+  }
+  const name = `balance read after ${count(transfers)} transfers`;
+  printMeasurement(rateOf(name, BALANCE_READS, performance.now() - started));
+}
+
+/** The raw rate over the samples taken while transfers `from` to `to` were made. */
+function rawBetween(
+  samples: readonly RawSample[],
+  from: number,
+  to: number,
+): Measurement | undefined {
+  const inside = samples.filter(({ atTransfer }) => atTransfer >= from && atTransfer <= to);
+  return inside.length === 0 ? undefined : combineMeasurements(inside.map((s) => s.measurement));
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
+}
