@@ -46,10 +46,15 @@ export {
 export { ACCESS_ERROR_CODES } from './access/error-codes.js';
 export {
   type GrantPresigner,
+  PRESIGN_METHODS,
   PRESIGNED_URL_LENGTH_MAX_CHARS,
   type PresignedGrantUrls,
+  type PresignedObjectUrl,
+  type PresignMethod,
+  type PresignObjectRequest,
   type PresignRequest,
   presignGrant,
+  presignGrantObject,
 } from './access/grant-presigner.js';
 export {
   assertGrantMode,
@@ -82,6 +87,11 @@ export {
   type WriteObjectArgs,
   writeObject,
 } from './access/object-functions.js';
+export {
+  type PresignObjectArgs,
+  type PresignObjectResult,
+  presignObject,
+} from './access/presign-object.js';
 export {
   type RequestBucketArgs,
   type RequestBucketResult,

@@ -7,6 +7,7 @@
 import {
   deleteObject as deleteObjectFunction,
   listObjects as listObjectsFunction,
+  presignObject as presignObjectFunction,
   readObject as readObjectFunction,
   requestBucket as requestBucketFunction,
   writeObject as writeObjectFunction,
@@ -26,15 +27,23 @@ export const ACCESS_CLIENT_FUNCTIONS: {
   readonly listObjects: typeof listObjectsFunction;
   /** Calls `delete_object`. */
   readonly deleteObject: typeof deleteObjectFunction;
+  /** Calls `presign_object`; move the bytes with `uploadThroughPresignedUrl` and its kin. */
+  readonly presignObject: typeof presignObjectFunction;
 } = {
   requestBucket: requestBucketFunction,
   readObject: readObjectFunction,
   writeObject: writeObjectFunction,
   listObjects: listObjectsFunction,
   deleteObject: deleteObjectFunction,
+  presignObject: presignObjectFunction,
 };
 
-const IDEMPOTENT_ACCESS_FUNCTIONS: readonly string[] = ['read_object', 'list_objects'];
+/** Functions that change nothing, so a call may be sent again after a lost answer. */
+const IDEMPOTENT_ACCESS_FUNCTIONS: readonly string[] = [
+  'read_object',
+  'list_objects',
+  'presign_object',
+];
 
 /** A typed access client. */
 export type AccessClient = ServiceClient<typeof ACCESS_CLIENT_FUNCTIONS>;

@@ -305,6 +305,14 @@ describe('malformed arguments to every identity and access function over HTTP', 
         bad: {},
         typeOnly: ['grant', 'key'],
       },
+      {
+        name: 'presign_object',
+        service: 'access',
+        valid: () => ({ grant, key: 'notes/a', method: 'GET' }),
+        required: ['grant', 'key', 'method'],
+        bad: { method: ['get', 'put', 'POST', 'DELETE', ''] },
+        typeOnly: ['grant', 'key'],
+      },
     ];
   }
 
@@ -323,6 +331,7 @@ describe('malformed arguments to every identity and access function over HTTP', 
     'access write_object',
     'access list_objects',
     'access delete_object',
+    'access presign_object',
   ];
 
   it.each(names)(

@@ -39,6 +39,7 @@ const ACCESS_FUNCTION_NAMES = [
   'write_object',
   'list_objects',
   'delete_object',
+  'presign_object',
 ];
 
 describe('hostile requests to the identity and access services over HTTP', () => {

@@ -13,6 +13,7 @@ import {
 import {
   type AccessTestbed,
   createAccessTestbed,
+  createHmacPresigner,
   snapshotStore,
 } from './access-testbed.test-helper.js';
 import {
@@ -22,6 +23,7 @@ import {
   readObject,
   writeObject,
 } from './object-functions.js';
+import { presignObject } from './presign-object.js';
 import { requestBucket } from './request-bucket.js';
 
 const RUNS = 100;
@@ -72,6 +74,7 @@ const ARGUMENT_NAMES = [
   'prefix',
   'startAfter',
   'limit',
+  'method',
 ];
 
 /** What the tests need of an access function. */
@@ -85,7 +88,7 @@ let writable: string;
 let readable: string;
 
 beforeAll(async () => {
-  testbed = createAccessTestbed({ sharedStore: false });
+  testbed = createAccessTestbed({ sharedStore: false, presigner: createHmacPresigner() });
   writable = (await testbed.requestGrant('alice', 'read_write')).grant;
   readable = (await testbed.requestGrant('alice', 'read')).grant;
   await testbed.storage.write('buckets/alice/kept', utf8Encode('kept'));
@@ -216,6 +219,29 @@ describe('malformed arguments get a typed error and change nothing', () => {
         badKey.map((startAfter) => ({ grant: readable, startAfter })),
         badLimit.map((limit) => ({ grant: readable, limit })),
         withExtraField(() => ({ grant: readable })),
+      ),
+    );
+  });
+
+  it('for presign_object', async () => {
+    const badMethod = junk.filter((method) => method !== 'GET' && method !== 'PUT');
+
+    await property(
+      presignObject,
+      fc.oneof(
+        junk,
+        junk.map((grant) => ({ grant, key: 'kept', method: 'GET' })),
+        tamperedGrant(() => writable).map((grant) => ({ grant, key: 'kept', method: 'PUT' })),
+        fc.constant({ grant: readable, key: 'kept', method: 'PUT' }),
+        fc.constant({ grant: writable, key: '.bucket', method: 'PUT' }),
+        fc.constantFrom('get', 'put', 'POST', 'DELETE').map((method) => ({
+          grant: writable,
+          key: 'kept',
+          method,
+        })),
+        badMethod.map((method) => ({ grant: writable, key: 'kept', method })),
+        badKey.map((key) => ({ grant: writable, key, method: 'GET' })),
+        withExtraField(() => ({ grant: writable, key: 'kept', method: 'GET' })),
       ),
     );
   });

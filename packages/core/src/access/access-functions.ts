@@ -5,6 +5,7 @@
  */
 
 import { deleteObject, listObjects, readObject, writeObject } from './object-functions.js';
+import { presignObject } from './presign-object.js';
 import { requestBucket } from './request-bucket.js';
 
 /** The access service's wire functions, in the order they are documented. */
@@ -14,4 +15,5 @@ export const ACCESS_FUNCTIONS: readonly [
   typeof writeObject,
   typeof listObjects,
   typeof deleteObject,
-] = [requestBucket, readObject, writeObject, listObjects, deleteObject];
+  typeof presignObject,
+] = [requestBucket, readObject, writeObject, listObjects, deleteObject, presignObject];

@@ -35,7 +35,13 @@ import {
   type AccessMode,
   type AccessPermissions,
 } from './access-permissions.js';
-import type { GrantPresigner, PresignedGrantUrls, PresignRequest } from './grant-presigner.js';
+import type {
+  GrantPresigner,
+  PresignedGrantUrls,
+  PresignedObjectUrl,
+  PresignObjectRequest,
+  PresignRequest,
+} from './grant-presigner.js';
 import { type RequestBucketResult, requestBucket } from './request-bucket.js';
 
 /** Authorisations older (or further in the future) than this are stale. */
@@ -200,10 +206,14 @@ export const TEST_STORAGE_URL = 'https://storage.test';
 
 const PRESIGN_OPERATIONS = ['list', 'get', 'put', 'delete'] as const;
 
-/** A presigner that signs URLs with HMAC-SHA256, and the matching check. */
+/** A presigner that signs URLs with HMAC-SHA256, and the matching checks. */
 export interface HmacPresigner extends GrantPresigner {
-  /** Checks a URL it signed; returns its operation and prefix, or throws. */
+  /** Checks a grant URL it signed; returns its operation and prefix, or throws. */
   check(url: string, nowMs: number): { operation: string; prefix: string };
+  /** Checks an object URL it signed; returns its method and full key, or throws. */
+  checkObject(url: string, nowMs: number): { method: string; key: string };
+  /** Every object request it was asked to sign. */
+  readonly objectRequests: PresignObjectRequest[];
 }
 
 /**
@@ -215,8 +225,36 @@ export function createHmacPresigner(): HmacPresigner {
   const secret = randomBytes(32);
   const mac = (operation: string, prefix: string, expiresAtMs: number): string =>
     base64UrlEncode(hmac(sha256, secret, utf8Encode(`${operation}\n${prefix}\n${expiresAtMs}`)));
+  const verify = (url: URL, operation: string, subject: string, nowMs: number): void => {
+    const expiresAtMs = Number(url.searchParams.get('expires'));
+    const expected = utf8Encode(mac(operation, subject, expiresAtMs));
+    if (!bytesEqual(expected, utf8Encode(url.searchParams.get('signature') ?? ''))) {
+      throw new Error('presigned URL signature does not verify');
+    }
+    if (!(nowMs < expiresAtMs)) {
+      throw new Error('presigned URL has expired');
+    }
+  };
+  const objectRequests: PresignObjectRequest[] = [];
 
   return {
+    objectRequests,
+    async presignObject(request: PresignObjectRequest): Promise<PresignedObjectUrl> {
+      objectRequests.push(request);
+      const url = new URL(`${TEST_STORAGE_URL}/object`);
+      url.searchParams.set('key', request.key);
+      url.searchParams.set('method', request.method);
+      url.searchParams.set('expires', String(request.expiresAtMs));
+      url.searchParams.set('signature', mac(request.method, request.key, request.expiresAtMs));
+      return { url: url.toString(), expiresAtMs: request.expiresAtMs };
+    },
+    checkObject(text, nowMs) {
+      const url = new URL(text);
+      const key = url.searchParams.get('key') ?? '';
+      const method = url.searchParams.get('method') ?? '';
+      verify(url, method, key, nowMs);
+      return { method, key };
+    },
     async presign(request: PresignRequest): Promise<PresignedGrantUrls> {
       const operations =
         request.mode === 'read' ? PRESIGN_OPERATIONS.slice(0, 2) : PRESIGN_OPERATIONS;
@@ -233,14 +271,7 @@ export function createHmacPresigner(): HmacPresigner {
       const url = new URL(text);
       const operation = url.pathname.slice(1);
       const prefix = url.searchParams.get('prefix') ?? '';
-      const expiresAtMs = Number(url.searchParams.get('expires'));
-      const expected = utf8Encode(mac(operation, prefix, expiresAtMs));
-      if (!bytesEqual(expected, utf8Encode(url.searchParams.get('signature') ?? ''))) {
-        throw new Error('presigned URL signature does not verify');
-      }
-      if (!(nowMs < expiresAtMs)) {
-        throw new Error('presigned URL has expired');
-      }
+      verify(url, operation, prefix, nowMs);
       return { operation, prefix };
     },
   };

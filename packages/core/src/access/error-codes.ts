@@ -13,6 +13,11 @@ export const ACCESS_ERROR_CODES = {
   ACCESS_OBJECT_TOO_LARGE: 'ACCESS_OBJECT_TOO_LARGE',
   /** The configured presigner failed or returned URLs that do not fit the grant. */
   ACCESS_PRESIGNER_FAILED: 'ACCESS_PRESIGNER_FAILED',
+  /**
+   * The access service has no presigner that signs URLs for single objects. It is a fact of the
+   * deployment, not a passing failure, so it is named to be answered 400 rather than a retried 503.
+   */
+  ACCESS_PRESIGNING_NOT_OFFERED: 'ACCESS_PRESIGNING_NOT_OFFERED',
   /** A grant token is not a well-formed grant (wrong shape, encoding or fields). */
   GRANT_MALFORMED: 'GRANT_MALFORMED',
   /** A grant token is of a version this code does not read. */

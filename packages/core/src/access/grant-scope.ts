@@ -12,12 +12,27 @@
 
 import { AcquireError, ErrorCode } from '../errors.js';
 import { assertValidKey, isKeyUnderPrefix } from '../store/keys.js';
+import type { AccessContext } from './access-context.js';
 import type { AccessMode } from './access-permissions.js';
 import { BUCKETS_PREFIX, bucketMarkerKey } from './bucket.js';
-import type { GrantClaims } from './grant-token.js';
+import { type GrantClaims, verifyGrant } from './grant-token.js';
 
 /** What the caller means to do with a resolved key. */
 export type GrantUse = 'read' | 'change';
+
+/**
+ * Checks a grant token against the access service's key and clock, as every function that
+ * honours grants does first.
+ *
+ * @param token - the grant token from `request_bucket`
+ * @param context - the access context, for the grant key and the clock
+ * @returns the verified claims
+ * @throws AcquireError a `GRANT_*` code when the token is malformed, of another version, forged or
+ *   expired
+ */
+export function checkedGrant(token: string, context: AccessContext): GrantClaims {
+  return verifyGrant(token, { publicKey: context.grantSigner.publicKey, clock: context.clock });
+}
 
 /**
  * Checks that a grant allows a mode of use.

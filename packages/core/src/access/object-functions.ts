@@ -17,11 +17,11 @@ import { LIST_PAGE_SIZE_MAX } from '../store/object-store.js';
 import type { AccessContext } from './access-context.js';
 import {
   assertGrantMode,
+  checkedGrant,
   relativeGrantKey,
   resolveGrantKey,
   resolveGrantPrefix,
 } from './grant-scope.js';
-import { type GrantClaims, verifyGrant } from './grant-token.js';
 
 /**
  * The largest value `write_object` stores: 512 KiB, so its base64url text (a third larger) fits
@@ -197,10 +197,6 @@ export const deleteObject: ServiceFunction<
   context.logger.debug({ grantId: claims.grantId }, 'object deleted');
   return { key: args.key };
 });
-
-function checkedGrant(token: string, context: AccessContext): GrantClaims {
-  return verifyGrant(token, { publicKey: context.grantSigner.publicKey, clock: context.clock });
-}
 
 function decodeValue(text: string): Uint8Array {
   if (text.length > OBJECT_VALUE_LENGTH_MAX_CHARS) {

@@ -2,6 +2,11 @@
  * A ready-made access service: the runtime with the access functions, checking users with its
  * trusted identity services and signing grants with a key of its own.
  *
+ * Its functions are `request_bucket` (a grant for the user's bucket), `read_object`,
+ * `write_object`, `list_objects` and `delete_object` (storage through the service, within the
+ * grant), and `presign_object` (a pre-signed URL for one object, when a presigner is
+ * configured, so that large objects go straight to and from the storage).
+ *
  * @module
  */
 
@@ -23,16 +28,26 @@ export interface AccessServiceOptions extends ReadyServiceOptions {
   readonly permissions?: AccessPermissions;
   /** The store grants give access to. @default the service's own store */
   readonly storage?: ObjectStore;
-  /** Makes pre-signed URLs for grants when the storage is S3. */
+  /**
+   * Makes pre-signed URLs for grants and, through `presign_object`, for single objects, when the
+   * storage is S3 (`createS3GrantPresigner` from `@acquire/store-s3`). Without one,
+   * `presign_object` refuses with `ACCESS_PRESIGNING_NOT_OFFERED`.
+   */
   readonly presigner?: GrantPresigner;
 }
 
-/** A grant is a bearer credential, so `request_bucket` answers only sealed, like `setup`. */
-const SEALED_REPLY_FUNCTIONS: readonly string[] = ['setup', 'request_bucket'];
+/**
+ * Grants and pre-signed URLs are bearer credentials, so `request_bucket` and `presign_object`
+ * answer only sealed, like `setup`.
+ */
+const SEALED_REPLY_FUNCTIONS: readonly string[] = ['setup', 'request_bucket', 'presign_object'];
 
 /**
  * Creates an access service handler. After `setup`, an admin adds the identity services it
- * trusts; users of those services may then ask for grants.
+ * trusts; users of those services may then ask for grants. On S3, pass the S3 store as `storage`
+ * and `createS3GrantPresigner(storage)` as `presigner` to offer `presign_object`; URLs for one
+ * object each, whose bytes the client moves with `uploadThroughPresignedUrl` and
+ * `downloadThroughPresignedUrl` from `@acquire/client`, which keep the S3 store's object frame.
  *
  * @param options - URL, store, service password, permissions and injected parts
  * @returns a web-standard request handler
