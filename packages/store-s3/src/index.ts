@@ -19,11 +19,15 @@
  * const upload = await store.presignUrl('uploads/alice/avatar', { method: 'PUT' });
  * ```
  *
+ * For an access service on S3, `createS3GrantPresigner(store)` signs the URLs of its
+ * `presign_object`, one object each.
+ *
  * @module
  */
 
 export type { S3ServerSupport } from './capability-check.js';
 export { ABSENT_ROUNDS_MAX } from './conditional-writes.js';
+export { createS3GrantPresigner, type S3GrantPresignerOptions } from './grant-presigner.js';
 export { S3_KEY_LENGTH_MAX_BYTES, STORE_PREFIX_LENGTH_MAX_BYTES } from './object-keys.js';
 export {
   PRESIGNED_URL_EXPIRY_S_DEFAULT,

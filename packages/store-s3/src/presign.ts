@@ -28,6 +28,13 @@ export interface PresignedUrlOptions {
    * @default PRESIGNED_URL_EXPIRY_S_DEFAULT
    */
   expiresInS?: number;
+  /**
+   * The time the signature is dated, in ms since the Unix epoch. SigV4 dates it to the whole
+   * second (`X-Amz-Date`), and the URL works until that second plus `expiresInS`, so an earlier
+   * date makes the URL stop at an exact time.
+   * @default now
+   */
+  signedAtMs?: number;
 }
 
 /**
@@ -37,8 +44,8 @@ export interface PresignedUrlOptions {
  * @param objectKey - the full object key, store prefix included
  * @param options - method and lifetime
  * @returns the URL
- * @throws AcquireError `INVALID_ARGUMENT` for a bad method or lifetime; `STORE_UNAVAILABLE` when
- *   the client cannot sign (for example, it has no credentials)
+ * @throws AcquireError `INVALID_ARGUMENT` for a bad method, lifetime or signing time;
+ *   `STORE_UNAVAILABLE` when the client cannot sign (for example, it has no credentials)
  */
 export async function presignObjectUrl(
   target: S3Target,
@@ -53,10 +60,19 @@ export async function presignObjectUrl(
     );
   }
 
+  const signedAtMs = options.signedAtMs;
+  if (signedAtMs !== undefined && !(Number.isSafeInteger(signedAtMs) && signedAtMs >= 0)) {
+    throw new AcquireError(
+      ErrorCode.INVALID_ARGUMENT,
+      'signedAtMs must be a whole number of ms since the Unix epoch',
+    );
+  }
+
   const input = { Bucket: target.bucket, Key: objectKey };
   const command = presignedCommand(options.method, input);
+  const signingDate = signedAtMs === undefined ? undefined : new Date(signedAtMs);
   try {
-    return await getSignedUrl(target.client, command, { expiresIn });
+    return await getSignedUrl(target.client, command, { expiresIn, signingDate });
   } catch (error) {
     throw new AcquireError(ErrorCode.STORE_UNAVAILABLE, 'could not sign an S3 URL', {
       cause: error,

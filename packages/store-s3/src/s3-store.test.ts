@@ -199,7 +199,25 @@ describe('s3 store pre-signed URLs', () => {
     expect(new URL(download).searchParams.get('X-Amz-Expires')).toBe('900');
   });
 
-  it('refuses bad keys, methods and lifetimes', async () => {
+  it('dates a URL when told to, so that it ends at a set time on the server', async () => {
+    const store = s3rverStore({ unsafeAllowNonConditionalServer: true });
+    const hourAgoMs = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
+    const ended = await store.presignUrl('dated/object', {
+      method: 'PUT',
+      expiresInS: 60,
+      signedAtMs: hourAgoMs,
+    });
+
+    const put = await fetch(ended, { method: 'PUT', body: 'late bytes' });
+
+    expect(put.status).toBe(403);
+    expect(new URL(ended).searchParams.get('X-Amz-Date')).toBe(
+      new Date(hourAgoMs).toISOString().replace(/[-:]|\.\d{3}/g, ''),
+    );
+    expect(await rawListing(server.client, server.bucket, `${store.prefix}/`)).toEqual([]);
+  });
+
+  it('refuses bad keys, methods, lifetimes and signing times', async () => {
     const store = s3rverStore();
     const cases: [() => Promise<unknown>, string][] = [
       [() => store.presignUrl('bad//key', { method: 'GET' }), ErrorCode.INVALID_KEY],
@@ -211,6 +229,14 @@ describe('s3 store pre-signed URLs', () => {
       ],
       [
         () => store.presignUrl('key', { method: 'PUT', expiresInS: 604_801 }),
+        ErrorCode.INVALID_ARGUMENT,
+      ],
+      [
+        () => store.presignUrl('key', { method: 'GET', signedAtMs: -1 }),
+        ErrorCode.INVALID_ARGUMENT,
+      ],
+      [
+        () => store.presignUrl('key', { method: 'GET', signedAtMs: 1.5 }),
         ErrorCode.INVALID_ARGUMENT,
       ],
     ];

@@ -75,13 +75,14 @@ export interface S3Store extends ObjectStore {
 
   /**
    * Makes a pre-signed URL for one key, so that a client without credentials can GET or PUT the
-   * object directly. The URL addresses the raw S3 object: a GET returns the store's framing
-   * (a 53-byte header, then the value), and an object uploaded with a PUT URL has no framing, so
-   * `read` reports it as `CORRUPT_RECORD`. Use these URLs for objects that only travel through
-   * URLs, under keys the store does not also read.
+   * object directly. The URL addresses the raw S3 object, which holds the object frame (a 53-byte
+   * header, then the value; see `encodeValueFrame` in `@acquire/core`). Move bytes through it
+   * with `uploadThroughPresignedUrl` and `downloadThroughPresignedUrl` from `@acquire/client`,
+   * which frame and check them, and the store reads what went up the URL and the other way round;
+   * unframed bytes PUT through the URL read as `CORRUPT_RECORD`.
    *
    * @param key - a valid key
-   * @param options - `GET` or `PUT`, and the lifetime in seconds
+   * @param options - `GET` or `PUT`, the lifetime in seconds, and optionally the signing time
    * @returns the URL
    * @throws AcquireError `INVALID_KEY`, `INVALID_ARGUMENT`, or `STORE_UNAVAILABLE` when the client
    *   cannot sign

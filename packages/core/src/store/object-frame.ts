@@ -58,8 +58,8 @@ export interface ObjectFrameHeader {
 
 /** A framed body ready to upload, with the write id it carries. */
 export interface EncodedObjectFrame {
-  /** The bytes to store. */
-  readonly body: Uint8Array;
+  /** The bytes to store, in an `ArrayBuffer` of their own, so `fetch` takes them as a body. */
+  readonly body: Uint8Array<ArrayBuffer>;
   /** The random id written into the header. */
   readonly writeId: Uint8Array;
 }
