@@ -21,12 +21,6 @@
  */
 
 export {
-  type AdminClient,
-  type AdminCredentials,
-  createAdminClient,
-  type FirstSetUpResult,
-} from './clients/admin-client.js';
-export {
   ACCESS_CLIENT_FUNCTIONS,
   type AccessClient,
   createAccessClient,
@@ -36,12 +30,27 @@ export {
   type AccountingClient,
   createAccountingClient,
 } from './clients/accounting-client.js';
+export {
+  type AdminClient,
+  type AdminCredentials,
+  createAdminClient,
+  type FirstSetUpResult,
+} from './clients/admin-client.js';
 export { createFunctionCaller, type FunctionCallerOptions } from './clients/function-caller.js';
 export {
   createIdentityClient,
   IDENTITY_CLIENT_FUNCTIONS,
   type IdentityClient,
 } from './clients/identity-client.js';
+export {
+  downloadThroughPresignedUrl,
+  PRESIGNED_DOWNLOAD_BYTES_MAX_DEFAULT,
+  PRESIGNED_TRANSFER_TIMEOUT_MS_DEFAULT,
+  type PresignedDownload,
+  type PresignedDownloadOptions,
+  type PresignedTransferOptions,
+  uploadThroughPresignedUrl,
+} from './clients/presigned-transfer.js';
 export {
   createServiceClient,
   type FunctionCaller,

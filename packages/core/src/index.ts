@@ -405,6 +405,7 @@ export {
   type FetchFunction,
   type FetchLimits,
   fetchWithLimits,
+  globalFetch,
 } from './service/http-fetch.js';
 export { HttpStatus, httpStatusForCode } from './service/http-status.js';
 export { KEY_ROTATION_GRACE_MS_DEFAULT } from './service/key-rotation.js';

@@ -9,7 +9,10 @@
 export const ACCESS_ERROR_CODES = {
   /** The permission list does not give this user the requested mode or lifetime. */
   ACCESS_NOT_PERMITTED: 'ACCESS_NOT_PERMITTED',
-  /** A value to store is larger than the access service accepts. */
+  /**
+   * An object is larger than the limit that applies: the access service's for a value it stores,
+   * or the caller's for an object downloaded through a pre-signed URL.
+   */
   ACCESS_OBJECT_TOO_LARGE: 'ACCESS_OBJECT_TOO_LARGE',
   /** The configured presigner failed or returned URLs that do not fit the grant. */
   ACCESS_PRESIGNER_FAILED: 'ACCESS_PRESIGNER_FAILED',
@@ -18,6 +21,8 @@ export const ACCESS_ERROR_CODES = {
    * deployment, not a passing failure, so it is named to be answered 400 rather than a retried 503.
    */
   ACCESS_PRESIGNING_NOT_OFFERED: 'ACCESS_PRESIGNING_NOT_OFFERED',
+  /** The storage refused a request on a pre-signed URL: expired, altered, or a storage failure. */
+  ACCESS_URL_REFUSED: 'ACCESS_URL_REFUSED',
   /** A grant token is not a well-formed grant (wrong shape, encoding or fields). */
   GRANT_MALFORMED: 'GRANT_MALFORMED',
   /** A grant token is of a version this code does not read. */

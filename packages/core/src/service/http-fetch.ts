@@ -35,6 +35,13 @@ export interface FetchLimits {
   readonly timeoutMs: number;
   /** Refuse a larger body. */
   readonly bodyBytesMax: number;
+  /** The code of the error for a body over `bodyBytesMax`. @default 'REPLY_MALFORMED' */
+  readonly bodyTooLargeCode?: string;
+  /**
+   * How errors name the URL. Pass a form without its query when the query carries credentials,
+   * as a pre-signed URL's does. @default the URL
+   */
+  readonly urlLabel?: string;
   /** Abort when this signal aborts. */
   readonly signal?: AbortSignal;
 }
@@ -48,7 +55,8 @@ export interface FetchLimits {
  * @param limits - time limit, body cap and an outside abort signal
  * @returns the status and body
  * @throws AcquireError `CALL_TIMEOUT` when the time limit passes, `SERVICE_UNREACHABLE` when the
- *   request fails or is aborted from outside, `REPLY_MALFORMED` when the body is too large
+ *   request fails or is aborted from outside, `limits.bodyTooLargeCode` (`REPLY_MALFORMED`) when
+ *   the body is too large
  */
 export async function fetchWithLimits(
   fetchImpl: FetchFunction,
@@ -58,10 +66,12 @@ export async function fetchWithLimits(
 ): Promise<FetchedResponse> {
   const timeout = AbortSignal.timeout(limits.timeoutMs);
   const signal = limits.signal === undefined ? timeout : AbortSignal.any([timeout, limits.signal]);
+  const tooLargeCode = limits.bodyTooLargeCode ?? ErrorCode.REPLY_MALFORMED;
+  const label = limits.urlLabel ?? url;
 
   try {
     const response = await fetchImpl(url, { ...init, signal });
-    const body = await readBodyWithLimit(response, limits.bodyBytesMax, ErrorCode.REPLY_MALFORMED);
+    const body = await readBodyWithLimit(response, limits.bodyBytesMax, tooLargeCode);
     return { status: response.status, body };
   } catch (error) {
     if (AcquireError.is(error)) {
@@ -70,16 +80,16 @@ export async function fetchWithLimits(
     if (timeout.aborted) {
       throw new AcquireError(
         ErrorCode.CALL_TIMEOUT,
-        `${url} did not answer within ${limits.timeoutMs} ms`,
+        `${label} did not answer within ${limits.timeoutMs} ms`,
         {
           cause: error,
-          details: { url },
+          details: { url: label },
         },
       );
     }
-    throw new AcquireError(ErrorCode.SERVICE_UNREACHABLE, `${url} could not be reached`, {
+    throw new AcquireError(ErrorCode.SERVICE_UNREACHABLE, `${label} could not be reached`, {
       cause: error,
-      details: { url },
+      details: { url: label },
     });
   }
 }
