@@ -56,8 +56,16 @@ export interface PresignedDownloadOptions extends PresignedTransferOptions {
 
 /** What a download found: the value, or nothing under the URL's key. */
 export type PresignedDownload =
-  | { readonly found: true; readonly value: Uint8Array }
-  | { readonly found: false };
+  | {
+      /** The object is there. */
+      readonly found: true;
+      /** Its value, checked against its SHA-256. */
+      readonly value: Uint8Array;
+    }
+  | {
+      /** No object, or only a tombstone, under the URL's key. */
+      readonly found: false;
+    };
 
 /**
  * Frames a value with a fresh write id and uploads it through a pre-signed `PUT` URL, replacing

@@ -13,7 +13,7 @@ import {
   peekObjectFrame,
 } from './object-frame.js';
 
-/** Bodies the S3 store wrote before the frame moved to core, with this seed: they must not change. */
+/** Bodies as S3 stores already hold them, for this seed: the layout must never change. */
 const GOLDEN_SEED = 'object frame';
 const GOLDEN_VALUE_HEX =
   '41435101563a2674af584f9bee9bf52466fc84d658eb69abcc54d8bcf975aa735ebb61c8ceb27555455d983d1f88' +

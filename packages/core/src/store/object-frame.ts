@@ -45,8 +45,16 @@ export const OBJECT_FRAME_PEEK_BYTES: number = OBJECT_FRAME_TOMBSTONE_BYTES;
 
 /** What a framed body holds. */
 export type DecodedObjectFrame =
-  | { readonly kind: 'value'; readonly value: Uint8Array }
-  | { readonly kind: 'tombstone' };
+  | {
+      /** A value frame. */
+      readonly kind: 'value';
+      /** The value, checked against its SHA-256. */
+      readonly value: Uint8Array;
+    }
+  | {
+      /** A tombstone: the key reads as absent. */
+      readonly kind: 'tombstone';
+    };
 
 /** The kind and write id read from the start of a body. */
 export interface ObjectFrameHeader {
