@@ -233,4 +233,16 @@ describe('createService', () => {
       expect(error.code).toBe(ErrorCode.INVALID_ARGUMENT);
     }
   });
+
+  it('refuses an empty service password when created, writing nothing', async () => {
+    const store = createMemoryStore();
+    for (const servicePassword of ['', undefined as unknown as string]) {
+      const error = await caught(
+        createService({ type: 'identity', url: ALPHA, store, servicePassword, functions: [] }),
+      );
+      expect(error.code).toBe(ErrorCode.INVALID_ARGUMENT);
+      expect(error.message).toContain('servicePassword');
+    }
+    expect((await store.listPage('')).keys).toEqual([]);
+  });
 });

@@ -123,7 +123,8 @@ const CORS_MAX_AGE_S = 600;
  *
  * @param options - type, URL, store, service password, functions and the injected parts
  * @returns the handler
- * @throws AcquireError `INVALID_ARGUMENT` for a bad URL or duplicate function names,
+ * @throws AcquireError `INVALID_ARGUMENT` for a bad URL, an empty service password or duplicate
+ *   function names,
  *   `SERVICE_IDENTITY_MISMATCH` when the store holds another service, `WRONG_PASSWORD` when the
  *   service password does not open the stored keys
  * @example
@@ -143,6 +144,12 @@ const CORS_MAX_AGE_S = 600;
 export async function createService<TContext extends ServiceContext = ServiceContext>(
   options: CreateServiceOptions<TContext>,
 ): Promise<ServiceHandler> {
+  if (typeof options.servicePassword !== 'string' || options.servicePassword === '') {
+    throw new AcquireError(
+      ErrorCode.INVALID_ARGUMENT,
+      'servicePassword must be a non-empty string: it seals the service keys at rest',
+    );
+  }
   const url = canonicalServiceUrl(options.url);
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
