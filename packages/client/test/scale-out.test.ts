@@ -36,7 +36,7 @@ const OVERDRAFT_LIMIT = Money.parse('40');
 /** Transfers are 0.000001 to 25: large enough that many hit the overdraft limit. */
 const TRANSFER_MICRO_MAX = 25_000_000;
 
-/** The whole race on two shared cores takes well under a minute; this leaves room for a slow run. */
+/** The race takes about a minute on two shared cores; this leaves room for a slow run. */
 const RACE_TIMEOUT_MS = 240_000;
 
 /** A transfer refused as busy or unreachable is sent again, with its idempotency key. */

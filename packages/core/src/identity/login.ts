@@ -2,8 +2,9 @@
  * `login`: a person approves a pending login request with username, password and one-time code.
  *
  * Every attempt counts against the throttle until its credentials check out; every credential
- * failure gives the same `LOGIN_FAILED` and is logged with its reason for operators only. A code is spent once per user; a second use is
- * refused and both sessions involved become `suspicious`.
+ * failure gives the same `LOGIN_FAILED` and is logged with its reason for operators only. A code
+ * is spent once per user; a second use is refused and both sessions involved become
+ * `suspicious`.
  *
  * @module
  */

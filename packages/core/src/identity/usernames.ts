@@ -32,11 +32,11 @@ export const USERNAME_INPUT_LENGTH_MAX_CHARS = 200;
 export interface Username {
   /** The normalised name as the user wrote it (case kept), shown back to people. */
   readonly name: string;
-  /** The case-folded, escaped name: one valid store key segment, the same for `Alice` and `alice`. */
+  /** The case-folded, escaped name: one valid key segment, the same for `Alice` and `alice`. */
   readonly key: string;
 }
 
-/** Characters a name may not hold: controls, format characters, surrogates, private use, unassigned. */
+/** Characters a name may not hold: controls, format, surrogates, private use, unassigned. */
 const FORBIDDEN_CHARACTER_PATTERN = /\p{C}/u;
 
 const WHITESPACE_RUN_PATTERN = /\s+/gu;
@@ -88,7 +88,8 @@ export function parseUsername(input: string): Username {
   const length = [...name].length;
   if (length < USERNAME_LENGTH_MIN_CHARS || length > USERNAME_LENGTH_MAX_CHARS) {
     throw invalid(
-      `must be ${USERNAME_LENGTH_MIN_CHARS} to ${USERNAME_LENGTH_MAX_CHARS} characters after trimming`,
+      `must be ${USERNAME_LENGTH_MIN_CHARS} to ${USERNAME_LENGTH_MAX_CHARS} characters ` +
+        'after trimming',
     );
   }
 
