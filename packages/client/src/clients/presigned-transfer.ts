@@ -17,6 +17,7 @@ import {
   type FetchLimits,
   fetchWithLimits,
   globalFetch,
+  HttpStatus,
   OBJECT_FRAME_HEADER_BYTES,
 } from '@acquire/core';
 
@@ -34,9 +35,6 @@ export const PRESIGNED_DOWNLOAD_BYTES_MAX_DEFAULT: number = 64 * 1024 * 1024;
 
 /** An upload's answer is empty or a short S3 error document; anything longer is refused. */
 const UPLOAD_ANSWER_BYTES_MAX = 64 * 1024;
-
-/** S3 answers a missing object with 404 (when the signer may list the bucket). */
-const HTTP_NOT_FOUND = 404;
 
 /** Options for {@link uploadThroughPresignedUrl}. */
 export interface PresignedTransferOptions {
@@ -147,7 +145,8 @@ export async function downloadThroughPresignedUrl(
       bodyTooLargeCode: ErrorCode.ACCESS_OBJECT_TOO_LARGE,
     },
   );
-  if (answer.status === HTTP_NOT_FOUND) {
+  // S3 answers a missing object with 404 when the signer may list the bucket, else with 403.
+  if (answer.status === HttpStatus.NOT_FOUND) {
     return { found: false };
   }
   if (!isSuccess(answer.status)) {
