@@ -1,6 +1,7 @@
 /**
- * The floor under any ledger transfer on a store: the six writes one transfer makes, done
- * directly with no ledger logic, so a figure shows how much of a transfer's time is the store's.
+ * The floor under any ledger transfer on a store: the five writes one transfer makes, done
+ * directly with no ledger logic but overlapping as the ledger's do, so a figure shows how much
+ * of a transfer's time is the store's.
  *
  * @module
  */
@@ -44,7 +45,7 @@ const FLOOR_RECORD = {
   batchUid: 'o'.repeat(UID_CHARS),
   batchIndex: 0,
   batchSize: 1,
-  state: 'pending',
+  state: 'direct',
   debitAccountUid: 'p'.repeat(UID_CHARS),
   creditAccountUid: 'q'.repeat(UID_CHARS),
   value: '1250000',
@@ -54,8 +55,9 @@ const FLOOR_RECORD = {
 };
 
 /**
- * Does the writes of `transfers` transfers directly: two account heads by compare-and-swap, the
- * record written and finalised, two line items, with keys and JSON of the same sizes.
+ * Does the writes of `transfers` transfers directly: the two account heads by compare-and-swap
+ * at once, then the record, then the two line items at once, with keys and JSON of the same
+ * sizes.
  *
  * @param store - an empty store
  * @param transfers - how many transfers' worth of writes to time
@@ -74,15 +76,18 @@ export async function measureStoreFloor(
   for (let index = 0; index < transfers; index++) {
     const uid = `transfer-${index}`.padEnd(UID_CHARS, '_');
     const record = `transactions/${uid}`;
-    payer = await store.writeIfVersion(payerKey, encodeJson(FLOOR_HEAD), payer);
-    const version = await store.writeIfAbsent(record, encodeJson(FLOOR_RECORD));
-    payee = await store.writeIfVersion(payeeKey, encodeJson(FLOOR_HEAD), payee);
-    await store.writeIfAbsent(lineItemKey('p', uid, 'debit'), EMPTY);
-    await store.writeIfAbsent(lineItemKey('q', uid, 'credit'), EMPTY);
-    await store.writeIfVersion(record, encodeJson(FLOOR_RECORD), version);
+    [payer, payee] = await Promise.all([
+      store.writeIfVersion(payerKey, encodeJson(FLOOR_HEAD), payer),
+      store.writeIfVersion(payeeKey, encodeJson(FLOOR_HEAD), payee),
+    ]);
+    await store.writeIfAbsent(record, encodeJson(FLOOR_RECORD));
+    await Promise.all([
+      store.writeIfAbsent(lineItemKey('p', uid, 'debit'), EMPTY),
+      store.writeIfAbsent(lineItemKey('q', uid, 'credit'), EMPTY),
+    ]);
   }
   return rateOf(
-    'store floor: the 6 writes of a transfer, done directly',
+    'store floor: the 5 writes of a transfer, done directly',
     transfers,
     performance.now() - started,
   );

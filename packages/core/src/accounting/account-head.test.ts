@@ -118,7 +118,7 @@ describe('account heads', () => {
       items: [],
     };
     const after = withMarker(start, debit);
-    expect(limitBreach(after)).toBe('DAILY_LIMIT_EXCEEDED');
+    expect(limitBreach(after, 'x')).toBe('DAILY_LIMIT_EXCEEDED');
     expect(availableToSpend(start, start.day)).toBe(8n);
     expect(availableToSpend(after, '2099-01-01')).toBe(1n);
     expect(
@@ -129,8 +129,34 @@ describe('account heads', () => {
           spent: 0n,
           delta: { ...debit.delta, balance: -2n },
         }),
+        'y',
       ),
     ).toBe('INSUFFICIENT_FUNDS');
     expect(withoutMarker(after, after.markers[0]!, true)).toEqual(start);
+  });
+
+  it('count no credit of another uncommitted perform when checking limits', () => {
+    const start = newAccountHead('a', { overdraftLimit: 0n }, 0);
+    const credit: Marker = {
+      op: 'incoming',
+      kind: 'perform',
+      placedMs: 0,
+      timeMs: 0,
+      delta: { balance: 5n, liability: 0n, receivable: 0n },
+      spent: 0n,
+      items: [],
+    };
+    const debit: Marker = {
+      ...credit,
+      op: 'outgoing',
+      delta: { balance: -5n, liability: 0n, receivable: 0n },
+      spent: 5n,
+    };
+    const spendingIt = withMarker(withMarker(start, credit), debit);
+    expect(spendingIt.totals.balance).toBe(0n);
+    expect(limitBreach(spendingIt, 'outgoing')).toBe('INSUFFICIENT_FUNDS');
+
+    const settled = withoutMarker(spendingIt, credit, false);
+    expect(limitBreach(settled, 'outgoing')).toBeUndefined();
   });
 });

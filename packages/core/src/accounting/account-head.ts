@@ -206,21 +206,38 @@ export function availableToSpend(head: AccountHead, day: string): bigint {
 }
 
 /**
- * Tells why a head is beyond its limits, if it is.
+ * Tells why a head is beyond its limits, if it is. What the markers of other performs add to the
+ * account is not counted: on a head just tidied, those performs have not committed and may still
+ * be rolled back.
  *
- * @param head - a head after a debit
+ * @param head - a tidied head after a debit
+ * @param op - the operation making the debit
  * @returns the error code that refuses the debit, or undefined when within limits
  */
 export function limitBreach(
   head: AccountHead,
+  op: string,
 ): typeof ErrorCode.INSUFFICIENT_FUNDS | typeof ErrorCode.DAILY_LIMIT_EXCEEDED | undefined {
-  if (head.totals.balance - head.totals.liability + head.overdraftLimit < 0n) {
+  const { balance, liability } = head.totals;
+  if (balance - liability + head.overdraftLimit - uncommittedGain(head, op) < 0n) {
     return ErrorCode.INSUFFICIENT_FUNDS;
   }
   if (head.dailyLimit !== undefined && head.spentToday > head.dailyLimit) {
     return ErrorCode.DAILY_LIMIT_EXCEEDED;
   }
   return undefined;
+}
+
+/** What the perform markers of operations other than `op` add to the available balance. */
+function uncommittedGain(head: AccountHead, op: string): bigint {
+  let gain = 0n;
+  for (const marker of head.markers) {
+    const added = marker.delta.balance - marker.delta.liability;
+    if (marker.kind === 'perform' && marker.op !== op && added > 0n) {
+      gain += added;
+    }
+  }
+  return gain;
 }
 
 /**

@@ -22,6 +22,7 @@ import {
 } from './account-head.js';
 import type { LedgerRuntime } from './ledger-runtime.js';
 import { totalsToJson } from './line-items.js';
+import { rollForwardPerform } from './perform-finish.js';
 import { accountHeadKey, daySnapshotKey, utcDay } from './store-layout.js';
 import { isSettled, readTransactionRecord } from './transaction-records.js';
 import { writeOnce } from './write-once.js';
@@ -43,7 +44,8 @@ export interface HeadRead {
 
 /**
  * Where an operation stands: `uncommitted` may still be rolled back, `committed` will be
- * completed, `done` and `aborted` are final.
+ * completed, `done` and `aborted` are final. A committed perform has changed every account it
+ * touches, but its line items and other derived objects may not all be written yet.
  */
 export type OperationStatus = 'uncommitted' | 'committed' | 'done' | 'aborted';
 
@@ -130,9 +132,7 @@ export async function operationStatus(
         ? 'uncommitted'
         : state === 'aborted'
           ? 'aborted'
-          : state === 'pending'
-            ? 'committed'
-            : 'done'
+          : 'committed'
       : state !== undefined && isSettled(state)
         ? 'done'
         : 'committed';
@@ -144,7 +144,8 @@ export async function operationStatus(
 }
 
 /**
- * Drops the markers of finished operations, undoing those that were rolled back.
+ * Drops the markers of finished operations, undoing those that were rolled back. A committed
+ * perform's marker is dropped too, once what the perform left to write has been written.
  *
  * @param runtime - the ledger runtime
  * @param head - the head as read
@@ -161,9 +162,7 @@ export async function tidyMarkers(
     (status) => status !== undefined,
   )
     ? known
-    : await Promise.all(
-        head.markers.map((marker) => operationStatus(runtime, marker.kind, marker.op)),
-      );
+    : await Promise.all(head.markers.map((marker) => settledStatus(runtime, marker)));
 
   let tidied = head;
   const uncommitted: Marker[] = [];
@@ -176,6 +175,16 @@ export async function tidyMarkers(
     }
   });
   return { head: tidied, uncommitted };
+}
+
+/** An operation's status, after finishing it first when it is a committed perform. */
+async function settledStatus(runtime: LedgerRuntime, marker: Marker): Promise<OperationStatus> {
+  const status = await operationStatus(runtime, marker.kind, marker.op);
+  if (status !== 'committed' || marker.kind !== 'perform') {
+    return status;
+  }
+  await rollForwardPerform(runtime, marker.op);
+  return 'done';
 }
 
 /**

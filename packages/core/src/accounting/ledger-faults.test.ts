@@ -222,8 +222,9 @@ describe('ledger with a process paused past the in-flight timeout', () => {
   }
 
   it('never credits twice when a reader finished a paused perform', async () => {
-    // Writes of a direct perform: debit, commit record, credit, …; pause before the credit.
-    const { store, accounts, reader, outcome, resume } = await pausedAt(3, (ledger, { a, b }) =>
+    // Writes of a direct perform: the two markers, the commit record, the line items; pause
+    // before the first line item.
+    const { store, accounts, reader, outcome, resume } = await pausedAt(4, (ledger, { a, b }) =>
       ledger.perform([{ debitAccountUid: a, creditAccountUid: b, value: '10' }]),
     );
     expect(await reader.reconcile()).toMatchObject({ rolledForward: 1 });
@@ -239,7 +240,7 @@ describe('ledger with a process paused past the in-flight timeout', () => {
 
   it('rolls back a paused uncommitted perform, and its process undoes its debit', async () => {
     // Pause before the commit record: the reader writes the aborted record first.
-    const { store, accounts, reader, outcome, resume } = await pausedAt(2, (ledger, { a, b }) =>
+    const { store, accounts, reader, outcome, resume } = await pausedAt(3, (ledger, { a, b }) =>
       ledger.perform([{ debitAccountUid: a, creditAccountUid: b, value: '10' }]),
     );
     expect(await reader.reconcile()).toMatchObject({ rolledBack: 1 });
@@ -261,8 +262,10 @@ describe('ledger with a process paused past the in-flight timeout', () => {
         provisional: true,
       },
     );
-    // Writes of a receipt: anchor marker, record to receipting, counter marker, …
-    const pausing = createPausingStore(store, 3);
+    // Writes of a receipt by a ledger that has not seen the held transaction finish: its two
+    // line items, made sure of, then the anchor marker, the record to receipting, the counter
+    // marker, …
+    const pausing = createPausingStore(store, 5);
     const outcome = createLedger({ store: pausing, clock }).receipt(held!.uid, { value: '4' });
     await pausing.reached;
     clock.advance(LEDGER_INFLIGHT_TIMEOUT_MS_DEFAULT + 1);

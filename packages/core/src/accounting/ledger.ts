@@ -98,7 +98,6 @@ import { type MoneyInput, TRANSACTION_VALUE_MAX, toMoney } from './money.js';
 import {
   performWithRetries,
   releaseDue,
-  rollForwardPerform,
   rollForwardSettle,
   settleWithRetries,
 } from './operations.js';
@@ -349,9 +348,6 @@ async function currentTransaction(runtime: LedgerRuntime, uid: string): Promise<
     runtime.clock.now() - (record.settlement?.timeMs ?? record.timeMs) > runtime.inflightTimeoutMs;
   if (!stale) {
     return record;
-  }
-  if (record.state === 'pending') {
-    return (await rollForwardPerform(runtime, uid, 0))[0] as PerformedRecord;
   }
   if (
     record.settlement !== undefined &&

@@ -12,9 +12,8 @@ import { findMarker, type Marker } from './account-head.js';
 import { isStale, operationStatus, readHead } from './head-store.js';
 import { claimIdempotencyKey } from './idempotency-claims.js';
 import type { LedgerRuntime } from './ledger-runtime.js';
-import { batchUidOf } from './ledger-uids.js';
 import { attemptPerform, type PerformOperation, preparePerform } from './perform.js';
-import { abandonPerform, attemptRollForwardPerform, finishedRecords } from './perform-finish.js';
+import { abandonPerform, rollForwardPerform } from './perform-finish.js';
 import type { PerformRequest } from './perform-plan.js';
 import { type Refusal, recordRefusal, refusalError } from './perform-refusals.js';
 import { attemptSettle, type SettleRequest } from './settle.js';
@@ -59,9 +58,6 @@ export async function performWithRetries(
     waitingForRepeat = outcome.kind === 'repeat';
     if (outcome.kind === 'performed') {
       return outcome.records;
-    }
-    if (outcome.kind === 'committed-blocked') {
-      return rollForwardPerform(runtime, operation.batchUid, 0);
     }
     if (outcome.kind === 'repeat') {
       const records = await awaitRepeat(runtime, operation, attempt);
@@ -113,9 +109,7 @@ export async function settleWithRetries(
     if (outcome.kind === 'blocked') {
       await clearBlockers(runtime, outcome.blockers, attempt, 0);
     } else if (outcome.kind === 'wait' && isPast(runtime, outcome.sinceMs)) {
-      await (outcome.perform
-        ? rollForwardPerform(runtime, batchUidOf(uid), 0)
-        : rollForwardSettle(runtime, uid, 0));
+      await rollForwardSettle(runtime, uid, 0);
     } else {
       await backOff(attempt);
     }
@@ -204,7 +198,7 @@ async function refuse(
   ) {
     throw refusalError(refusal);
   }
-  return rollForwardPerform(runtime, operation.batchUid, 0);
+  return rollForwardPerform(runtime, operation.batchUid);
 }
 
 async function awaitRepeat(
@@ -223,56 +217,23 @@ async function awaitRepeat(
         'the idempotency key was already used for a perform with other arguments',
       );
     }
-    if (found.record.state !== 'pending') {
-      return finishedRecords(runtime, operation.batchUid);
-    }
-    if (isPast(runtime, found.record.timeMs)) {
-      return rollForwardPerform(runtime, operation.batchUid, 0);
-    }
-  } else {
-    const anchor = operation.plans.find((plan) => plan.pays)?.uid as string;
-    const marker = findMarker(
-      (await readHead(runtime, anchor)).head,
-      'perform',
-      operation.batchUid,
-    );
-    if (marker === undefined) {
-      return undefined;
-    }
-    if (isStale(runtime, marker)) {
-      await abandonPerform(runtime, operation.batchUid, marker.requestDigest);
-      return undefined;
-    }
+    return rollForwardPerform(runtime, operation.batchUid);
+  }
+
+  const heads = await Promise.all(operation.plans.map((plan) => readHead(runtime, plan.uid)));
+  const markers = heads.flatMap(
+    ({ head }) => findMarker(head, 'perform', operation.batchUid) ?? [],
+  );
+  if (markers.length === 0) {
+    return undefined;
+  }
+  const stale = markers.find((marker) => isStale(runtime, marker));
+  if (stale !== undefined) {
+    await abandonPerform(runtime, operation.batchUid, stale.requestDigest);
+    return undefined;
   }
   await backOff(attempt);
   return undefined;
-}
-
-/**
- * Finishes a committed perform, waiting for or resolving whatever blocks it.
- *
- * @param runtime - the ledger runtime
- * @param batchUid - the batch uid
- * @param depth - how deep in a chain of resolutions this call is
- * @returns the batch's records
- * @throws AcquireError `TRANSACTION_ABORTED` when it was rolled back instead, or `LEDGER_BUSY`
- */
-export async function rollForwardPerform(
-  runtime: LedgerRuntime,
-  batchUid: string,
-  depth: number,
-): Promise<PerformedRecord[]> {
-  for (let attempt = 0; attempt < OPERATION_ATTEMPTS_MAX; attempt++) {
-    const outcome = await attemptRollForwardPerform(runtime, batchUid);
-    if (outcome.kind === 'finished') {
-      return outcome.records;
-    }
-    if (outcome.kind === 'not-committed') {
-      return finishedRecords(runtime, batchUid);
-    }
-    await clearBlockers(runtime, outcome.blockers, attempt, depth + 1);
-  }
-  throw busy();
 }
 
 /**
@@ -339,12 +300,14 @@ export async function resolveMarker(
   if (status !== 'committed') {
     return 'finished';
   }
+  if (marker.kind === 'perform') {
+    await rollForwardPerform(runtime, marker.op);
+    return 'rolled-forward';
+  }
   if (depth >= RESOLVE_DEPTH_MAX) {
     return 'in-flight';
   }
-  await (marker.kind === 'perform'
-    ? rollForwardPerform(runtime, marker.op, depth)
-    : rollForwardSettle(runtime, marker.op, depth));
+  await rollForwardSettle(runtime, marker.op, depth);
   return 'rolled-forward';
 }
 

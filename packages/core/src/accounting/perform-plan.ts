@@ -42,7 +42,7 @@ export interface AccountPlan {
   readonly spent: bigint;
   /** Its line items. */
   readonly items: readonly LineItemEntry[];
-  /** Whether the account pays in this perform: its limits are checked, and it is changed first. */
+  /** Whether the account pays in this perform, so that its limits are checked. */
   readonly pays: boolean;
 }
 
@@ -129,13 +129,15 @@ export function performMarker(
 }
 
 /**
- * The record that commits a perform: the batch's first transaction, `pending`, holding every
- * transfer of the batch so that anyone can finish it.
+ * The record that commits a perform: the batch's first transaction, `direct` or `provisional`,
+ * holding every transfer of the batch and the time each account's change took effect, so that
+ * anyone can write what the perform leaves to write.
  *
  * @param batchUid - the batch uid
  * @param request - the request
  * @param timeMs - when it was performed
  * @param requestDigest - the digest of an idempotent request
+ * @param markers - every account's marker, by account uid
  * @returns the record
  */
 export function commitRecord(
@@ -143,21 +145,37 @@ export function commitRecord(
   request: PerformRequest,
   timeMs: number,
   requestDigest: string | undefined,
+  markers: ReadonlyMap<string, Marker>,
 ): PerformedRecord {
   const first = request.legs[0] as TransactionLeg;
+  const shifted = [...markers].filter(([, marker]) => marker.timeMs !== timeMs);
   return {
     uid: batchUid,
     batchUid,
     batchIndex: 0,
     batchSize: request.legs.length,
-    state: 'pending',
+    state: request.provisional ? 'provisional' : 'direct',
     ...first,
     provisional: request.provisional,
     timeMs,
     ...(request.expiresAtMs === undefined ? {} : { expiresAtMs: request.expiresAtMs }),
     ...(requestDigest === undefined ? {} : { requestDigest }),
     ...(request.legs.length > 1 ? { batch: request.legs } : {}),
+    ...(shifted.length === 0
+      ? {}
+      : { effectiveTimesMs: Object.fromEntries(shifted.map(([uid, m]) => [uid, m.timeMs])) }),
   };
+}
+
+/**
+ * When a committed perform's change took effect on one of its accounts.
+ *
+ * @param first - the batch's first record
+ * @param accountUid - one of its accounts
+ * @returns the time of that account's line items
+ */
+export function effectiveTimeOn(first: PerformedRecord, accountUid: string): number {
+  return first.effectiveTimesMs?.[accountUid] ?? first.timeMs;
 }
 
 /**

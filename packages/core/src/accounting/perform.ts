@@ -3,12 +3,13 @@
  * retry loops, and what to do when an attempt is blocked, in `operations.ts`.
  *
  * A perform takes this process's locks on every account it touches, reads their heads, then:
- * 1. places a marker on each paying account, in uid order, each by one CAS that also checks the
- *    account's limits (a refusal undoes the markers already placed);
- * 2. commits by writing the batch's first record, `pending`, with write-if-absent;
- * 3. places a marker on each account only paid;
- * 4. writes line items, expiry entries and the batch's other records, then moves the first
- *    record to `direct` or `provisional` by CAS.
+ * 1. places a marker on every account at once, each by one CAS; on a paying account the same
+ *    CAS checks its limits, and a refusal undoes the markers already placed;
+ * 2. commits by writing the batch's first record, `direct` or `provisional`, with
+ *    write-if-absent;
+ * 3. writes the line items, expiry entries and the batch's other records.
+ * Until the commit, a marker may still be rolled back, so no limit check counts what another
+ * perform's uncommitted marker adds to an account.
  *
  * @module
  */
@@ -24,14 +25,7 @@ import {
 } from './head-store.js';
 import type { LedgerRuntime } from './ledger-runtime.js';
 import { idempotentUid } from './ledger-uids.js';
-import {
-  applyCredits,
-  type Committed,
-  type CreditsOutcome,
-  completePerform,
-  finishedRecords,
-  readHeads,
-} from './perform-finish.js';
+import { completePerform } from './perform-finish.js';
 import {
   type AccountPlan,
   commitRecord,
@@ -67,7 +61,6 @@ export type PerformAttempt =
   | { readonly kind: 'performed'; readonly records: PerformedRecord[] }
   | { readonly kind: 'repeat' }
   | { readonly kind: 'blocked'; readonly blockers: readonly Marker[] }
-  | { readonly kind: 'committed-blocked'; readonly blockers: readonly Marker[] }
   | ({ readonly kind: 'refused' } & Refusal);
 
 /**
@@ -103,33 +96,29 @@ export async function attemptPerform(
   operation: PerformOperation,
 ): Promise<PerformAttempt> {
   const release = await runtime.lockAccounts(operation.plans.map((plan) => plan.uid));
-  let committed: Committed;
-  let credits: CreditsOutcome;
+  let committed: PerformedRecord;
   try {
-    const reads = await readHeads(runtime, operation.plans, lastKnownHead);
+    const reads = await readHeads(runtime, operation.plans);
     if (operation.digest !== undefined && (await isRepeat(runtime, operation, reads))) {
       return { kind: 'repeat' };
     }
-    const placed = await placeDebits(runtime, operation, reads);
+    const placed = await placeMarkers(runtime, operation, reads);
     if (!(placed instanceof Map)) {
       return placed;
     }
     committed = await commit(runtime, operation, placed);
-    credits = await applyCredits(runtime, committed.record, operation.plans, reads);
-    if (credits.kind === 'applied') {
-      credits = { kind: 'applied', markers: new Map([...placed, ...credits.markers]) };
-    }
   } finally {
     release();
   }
+  return { kind: 'performed', records: await completePerform(runtime, committed) };
+}
 
-  if (credits.kind === 'blocked') {
-    return { kind: 'committed-blocked', blockers: credits.blockers };
-  }
-  if (credits.kind === 'finished') {
-    return { kind: 'performed', records: await finishedRecords(runtime, operation.batchUid) };
-  }
-  return { kind: 'performed', records: await completePerform(runtime, committed, credits.markers) };
+async function readHeads(
+  runtime: LedgerRuntime,
+  plans: readonly AccountPlan[],
+): Promise<Map<string, HeadRead>> {
+  const reads = await Promise.all(plans.map((plan) => lastKnownHead(runtime, plan.uid)));
+  return new Map(plans.map((plan, index) => [plan.uid, reads[index] as HeadRead]));
 }
 
 async function isRepeat(
@@ -145,30 +134,44 @@ async function isRepeat(
   );
 }
 
-async function placeDebits(
+/** Places every account's marker at once; when one cannot be placed, undoes the others. */
+async function placeMarkers(
   runtime: LedgerRuntime,
   operation: PerformOperation,
   reads: ReadonlyMap<string, HeadRead>,
 ): Promise<Map<string, Marker> | Exclude<PerformAttempt, { kind: 'performed' }>> {
+  const outcomes = await Promise.allSettled(
+    operation.plans.map((plan) =>
+      updateHead(runtime, plan.uid, reads.get(plan.uid), (head) =>
+        markerStep(runtime, operation, plan, head),
+      ),
+    ),
+  );
+
   const placed = new Map<string, Marker>();
-  for (const plan of operation.plans) {
-    if (!plan.pays) {
-      continue;
+  let stop: Exclude<PerformAttempt, { kind: 'performed' }> | undefined;
+  let failure: { readonly reason: unknown } | undefined;
+  outcomes.forEach((outcome, index) => {
+    if (outcome.status === 'rejected') {
+      failure ??= outcome;
+    } else if ('op' in outcome.value.result) {
+      placed.set((operation.plans[index] as AccountPlan).uid, outcome.value.result);
+    } else {
+      stop ??= outcome.value.result;
     }
-    const { result } = await updateHead(runtime, plan.uid, reads.get(plan.uid), (head) =>
-      debitStep(runtime, operation, plan, head),
-    );
-    if ('op' in result) {
-      placed.set(plan.uid, result);
-      continue;
-    }
-    await undoMarkers(runtime, operation.batchUid, placed);
-    return result;
+  });
+  if (failure === undefined && stop === undefined) {
+    return placed;
   }
-  return placed;
+
+  await undoMarkers(runtime, operation.batchUid, placed);
+  if (failure !== undefined) {
+    throw failure.reason;
+  }
+  return stop as Exclude<PerformAttempt, { kind: 'performed' }>;
 }
 
-async function debitStep(
+async function markerStep(
   runtime: LedgerRuntime,
   operation: PerformOperation,
   plan: AccountPlan,
@@ -182,16 +185,15 @@ async function debitStep(
     return { stop: { kind: 'blocked', blockers: prepared.blockers } };
   }
 
-  const placedMs = runtime.clock.now();
   const marker = performMarker(
     plan,
     operation.batchUid,
-    placedMs,
+    runtime.clock.now(),
     prepared.timeMs,
-    operation.digest,
+    plan.pays ? operation.digest : undefined,
   );
   const next = withMarker(prepared.head, marker);
-  const breach = limitBreach(next);
+  const breach = plan.pays ? limitBreach(next, operation.batchUid) : undefined;
   if (breach !== undefined) {
     return { stop: { kind: 'refused', code: breach, accountUid: plan.uid } };
   }
@@ -203,30 +205,32 @@ async function undoMarkers(
   batchUid: string,
   placed: ReadonlyMap<string, Marker>,
 ): Promise<void> {
-  for (const uid of placed.keys()) {
-    await updateHead(runtime, uid, undefined, async (head) => {
-      const marker = findMarker(head, 'perform', batchUid);
-      return marker === undefined
-        ? { stop: undefined }
-        : { next: withoutMarker(head, marker, true), result: undefined };
-    });
-  }
+  await Promise.all(
+    [...placed.keys()].map((uid) =>
+      updateHead(runtime, uid, undefined, async (head) => {
+        const marker = findMarker(head, 'perform', batchUid);
+        return marker === undefined
+          ? { stop: undefined }
+          : { next: withoutMarker(head, marker, true), result: undefined };
+      }),
+    ),
+  );
 }
 
 async function commit(
   runtime: LedgerRuntime,
   operation: PerformOperation,
   placed: ReadonlyMap<string, Marker>,
-): Promise<Committed> {
+): Promise<PerformedRecord> {
   const record = commitRecord(
     operation.batchUid,
     operation.request,
     operation.timeMs,
     operation.digest,
+    placed,
   );
   const key = transactionKey(operation.batchUid);
-  const bytes = encodeTransactionRecord(record);
-  const version = await runtime.store.writeIfAbsent(key, bytes).catch(async (error: unknown) => {
+  await runtime.store.writeIfAbsent(key, encodeTransactionRecord(record)).catch(async (error) => {
     if (!AcquireError.is(error, ErrorCode.PRECONDITION_FAILED)) {
       throw error;
     }
@@ -242,5 +246,5 @@ async function commit(
           `transaction ${operation.batchUid} was rolled back while it was being performed`,
         );
   });
-  return { record, version };
+  return record;
 }

@@ -22,7 +22,9 @@ import {
   updateHead,
 } from './head-store.js';
 import type { LedgerRuntime } from './ledger-runtime.js';
+import { batchUidOf } from './ledger-uids.js';
 import { type LineItemEntry, lineItemEffect, lineItemKeys } from './line-items.js';
+import { completePerform } from './perform-finish.js';
 import { expiryKey, transactionKey } from './store-layout.js';
 import {
   encodeTransactionRecord,
@@ -136,15 +138,24 @@ export async function finish(
 }
 
 /**
- * Reads a transaction record that was performed.
+ * Reads a transaction record that was performed. A later transaction of a batch whose record is
+ * not written yet is written first, from the batch's first record, when the batch committed.
  *
  * @param runtime - the ledger runtime
  * @param uid - the transaction uid
- * @returns the record and version
+ * @returns the record and its version
  * @throws AcquireError `TRANSACTION_NOT_FOUND` when there is none, or it was rolled back
  */
 export async function readPerformed(runtime: LedgerRuntime, uid: string): Promise<Found> {
-  const found = await readTransactionRecord(runtime.store, uid);
+  let found = await readTransactionRecord(runtime.store, uid);
+  const batchUid = batchUidOf(uid);
+  if (found === undefined && batchUid !== uid) {
+    const first = await readTransactionRecord(runtime.store, batchUid);
+    if (first !== undefined && first.record.state !== 'aborted') {
+      await completePerform(runtime, first.record);
+      found = await readTransactionRecord(runtime.store, uid);
+    }
+  }
   if (found === undefined || found.record.state === 'aborted') {
     throw new AcquireError(ErrorCode.TRANSACTION_NOT_FOUND, `no transaction has uid ${uid}`, {
       details: { transactionUid: uid },

@@ -61,7 +61,7 @@ export type SettleAttempt =
   | Settled
   | SettleBlocked
   | CommittedBlocked
-  | { readonly kind: 'wait'; readonly sinceMs: number; readonly perform: boolean }
+  | { readonly kind: 'wait'; readonly sinceMs: number }
   | { readonly kind: 'expired' }
   | { readonly kind: 'retry' };
 
@@ -124,9 +124,6 @@ function judge(
   request: SettleRequest,
   anchorHead: AccountHead,
 ): Verdict {
-  if (record.state === 'pending') {
-    return { kind: 'wait', sinceMs: record.timeMs, perform: true };
-  }
   if (record.provisional !== (request.kind !== 'refund')) {
     throw new AcquireError(
       ErrorCode.TRANSACTION_WRONG_KIND,
@@ -194,7 +191,7 @@ function repeatVerdict(
   }
   return isSettled(record.state)
     ? { kind: 'settled', record }
-    : { kind: 'wait', sinceMs: existing.timeMs, perform: false };
+    : { kind: 'wait', sinceMs: existing.timeMs };
 }
 
 async function anchorStep(

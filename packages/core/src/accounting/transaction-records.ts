@@ -12,13 +12,13 @@ import type { ObjectStore } from '../store/object-store.js';
 import { transactionKey } from './store-layout.js';
 
 /**
- * The states of a transaction record. A perform writes its batch's first record `pending` and
- * moves it to `direct` or `provisional` once every account is updated; an interrupted perform
- * that never reached that point is `aborted`. Settlements move a record through `receipting`,
- * `releasing` or `refunding` to `receipted`, `released` or `refunded`.
+ * The states of a transaction record. A perform commits by writing its batch's first record,
+ * `direct` or `provisional`, once every account it changes carries its marker; a perform
+ * interrupted before that point is rolled back by writing the record `aborted` instead.
+ * Settlements move a record through `receipting`, `releasing` or `refunding` to `receipted`,
+ * `released` or `refunded`.
  */
 export const TRANSACTION_STATES = [
-  'pending',
   'direct',
   'provisional',
   'receipting',
@@ -84,6 +84,11 @@ export interface PerformedRecord extends TransactionLeg {
   readonly requestDigest?: string;
   /** On the first record of a batch of several: every transaction of the batch, in order. */
   readonly batch?: readonly TransactionLeg[];
+  /**
+   * On the first record of a batch: the accounts on which the change took effect later than
+   * `timeMs` (their heads held a later change already), with the time it took effect there.
+   */
+  readonly effectiveTimesMs?: Readonly<Record<string, number>>;
   /** The settlement, once one has begun. */
   readonly settlement?: Settlement;
 }
@@ -157,6 +162,7 @@ const RECORD_SCHEMA = v.variant('state', [
     expiresAtMs: v.optional(TIME_SCHEMA),
     requestDigest: v.optional(v.string()),
     batch: v.optional(v.array(LEG_SCHEMA)),
+    effectiveTimesMs: v.optional(v.record(v.string(), TIME_SCHEMA)),
     settlement: v.optional(SETTLEMENT_SCHEMA),
   }),
 ]);
