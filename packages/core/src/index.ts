@@ -257,6 +257,7 @@ export {
   totpProvisioningUri,
   verifyTotpCode,
 } from './crypto/totp.js';
+export { createUniqueIdGenerator, type UniqueIdGenerator } from './crypto/unique-ids.js';
 export {
   type AccessServiceOptions,
   createAccessService,

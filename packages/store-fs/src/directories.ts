@@ -5,9 +5,11 @@
  * Node has no `openat`-style API that confines a lookup to a directory, so the store checks the
  * resolved path instead: a directory is accepted only when `realpath` gives back exactly the path
  * the key maps to, which fails as soon as any component is a link. This guards against links
- * planted in the root; it cannot guard against someone swapping a directory for a link between
- * the check and the use, which needs write access to the root and so the power to change the data
- * anyway.
+ * planted in the root. A directory found real, or created, is remembered until this process
+ * removes it, so the check costs one system call per directory rather than one per operation.
+ * It cannot guard against someone swapping a directory for a link after the check, which needs
+ * write access to the root and so the power to change the data anyway. A directory another
+ * process removes while it is remembered is found missing by the operation that uses it.
  *
  * @module
  */
@@ -29,6 +31,8 @@ export interface StoreLayout {
   readonly root: string;
   /** Whether to fsync files and directories. */
   readonly durable: boolean;
+  /** Paths of directories found real or created since the store opened, and not removed since. */
+  readonly verified: Set<string>;
 }
 
 /** What a directory lookup found. */
@@ -60,8 +64,15 @@ export async function directoryState(
     return 'present';
   }
   const expected = directoryPath(layout, names);
+  if (layout.verified.has(expected)) {
+    return 'present';
+  }
   try {
-    return (await realpath(expected)) === expected ? 'present' : 'foreign';
+    if ((await realpath(expected)) !== expected) {
+      return 'foreign';
+    }
+    layout.verified.add(expected);
+    return 'present';
   } catch (error) {
     if (isMissing(error)) {
       return errnoCode(error) === 'ENOTDIR' ? 'foreign' : 'missing';
@@ -94,7 +105,9 @@ export async function ensureDirectory(
 
   for (let attempt = 0; attempt < DIRECTORY_ATTEMPTS_MAX; attempt++) {
     if (await createChain(layout, names, where)) {
-      return directoryPath(layout, names);
+      const path = directoryPath(layout, names);
+      layout.verified.add(path);
+      return path;
     }
   }
   throw new AcquireError(
@@ -156,14 +169,26 @@ export async function removeEmptyDirectories(
   names: readonly string[],
 ): Promise<void> {
   for (let depth = names.length; depth >= 1; depth--) {
+    const path = directoryPath(layout, names.slice(0, depth));
     try {
-      await rmdir(directoryPath(layout, names.slice(0, depth)));
+      await rmdir(path);
     } catch (error) {
       if (errnoCode(error) !== 'ENOENT') {
         return;
       }
     }
+    layout.verified.delete(path);
   }
+}
+
+/**
+ * Forgets that a directory was found real, after an operation found it gone.
+ *
+ * @param layout - the store layout
+ * @param path - the directory's path
+ */
+export function forgetDirectory(layout: StoreLayout, path: string): void {
+  layout.verified.delete(path);
 }
 
 /**

@@ -19,7 +19,10 @@ import {
   releaseLock,
   sweepStaleLocks,
 } from './file-lock.js';
-import { currentHost, type LockOwner } from './lock-owner.js';
+import { currentHost, formatLockOwner, type LockOwner, parseLockOwner } from './lock-owner.js';
+
+/** ext4 and others keep a link's target in its inode up to this length. */
+const FAST_SYMLINK_TARGET_CHARS_MAX = 60;
 
 afterAll(removeTemporaryRoots);
 
@@ -39,7 +42,7 @@ function deadPid(): number {
 
 async function plantLock(settings: LockSettings, name: string, owner: LockOwner): Promise<string> {
   const path = join(settings.directory, name);
-  await writeFile(path, JSON.stringify(owner));
+  await writeFile(path, formatLockOwner(owner));
   return path;
 }
 
@@ -66,7 +69,9 @@ describe('file lock', () => {
     await releaseLock(settings, first);
     const held = await second.lock;
 
-    expect(JSON.parse(await readlink(held.path)).token).toBe(held.owner.token);
+    const record = await readlink(held.path);
+    expect(parseLockOwner(record)?.token).toBe(held.owner.token);
+    expect(record.length).toBeLessThan(FAST_SYMLINK_TARGET_CHARS_MAX);
     await releaseLock(settings, held);
     expect(await readdir(settings.directory)).toEqual([]);
   });

@@ -30,7 +30,13 @@ import { lstat, readdir, readFile, readlink, symlink, writeFile } from 'node:fs/
 import { join } from 'node:path';
 import { AcquireError, type Clock, ErrorCode, randomBytes } from '@acquire/core';
 import { errnoCode, isMissing } from './fs-errors.js';
-import { isProcessAlive, type LockOwner, newLockOwner, parseLockOwner } from './lock-owner.js';
+import {
+  formatLockOwner,
+  isProcessAlive,
+  type LockOwner,
+  newLockOwner,
+  parseLockOwner,
+} from './lock-owner.js';
 import { NO_FOLLOW_FLAG, removeQuietly } from './temp-files.js';
 
 /**
@@ -77,7 +83,7 @@ export interface LockSettings {
   readonly leaseMs: number;
   /** The store's clock. */
   readonly clock: Clock;
-  /** This process's host name, from `currentHost`. */
+  /** This process's host tag, from `currentHost`. */
   readonly host: string;
 }
 
@@ -189,7 +195,7 @@ export async function sweepStaleLocks(settings: LockSettings): Promise<void> {
 
 /** Creates a lock or claim file holding `owner`; false when the name is taken. */
 async function createRecord(path: string, owner: LockOwner): Promise<boolean> {
-  const record = JSON.stringify(owner);
+  const record = formatLockOwner(owner);
   try {
     if (RECORDS_ARE_LINKS) {
       await symlink(record, path);

@@ -13,7 +13,7 @@
  */
 
 import { createHash } from 'node:crypto';
-import { AcquireError, base64UrlEncode, ErrorCode, randomBytes } from '@acquire/core';
+import { AcquireError, createUniqueIdGenerator, ErrorCode } from '@acquire/core';
 
 /** Identifies an object file of this store, format 1. */
 const MAGIC = Uint8Array.from([0x41, 0x51, 0x46, 0x53, 0x4f, 0x42, 0x4a, 0x31]); // "AQFSOBJ1"
@@ -30,8 +30,11 @@ export const HEADER_BYTES_MAX = 4096;
 /** Reading this many bytes always covers the preamble and the longest header. */
 export const HEADER_READ_BYTES: number = PREAMBLE_BYTES + HEADER_BYTES_MAX;
 
-/** 16 random bytes make a collision between two version tags practically impossible. */
-const VERSION_RANDOM_BYTES = 16;
+/**
+ * Version tags come from a generator of unique ids: 96 random bits per process and a counter,
+ * so no two writes anywhere share a tag, while a write draws no randomness of its own.
+ */
+const nextVersion = createUniqueIdGenerator();
 
 /** What the header of an object file says. */
 export interface ObjectHeader {
@@ -57,12 +60,12 @@ const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder();
 
 /**
- * Makes a fresh version tag from the randomness source.
+ * Makes a fresh version tag.
  *
  * @returns 22 characters of base64url
  */
 export function newVersion(): string {
-  return base64UrlEncode(randomBytes(VERSION_RANDOM_BYTES));
+  return nextVersion();
 }
 
 /** A new object file, laid out and ready to be written. */

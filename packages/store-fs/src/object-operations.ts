@@ -8,7 +8,9 @@
  * - write-if-absent hard-links it into place, which fails when the name exists (link(2)), so
  *   exactly one of any number of racing processes wins, without a lock;
  * - write-if-version takes the key's lock, reads the current version from the file's header and
- *   renames only when it matches.
+ *   renames only when it matches. Versions this process replaced itself are refused before any
+ *   file is written; a version another process replaced is found only under the lock, after the
+ *   temporary file was written for nothing.
  * Deletes take the lock too, so they cannot slip between another writer's check and its rename.
  * A process killed at any point leaves either the old file or the new one, plus perhaps a
  * temporary file that readers never see.
@@ -24,6 +26,7 @@ import {
   directoryPath,
   directoryState,
   ensureDirectory,
+  forgetDirectory,
   removeEmptyDirectories,
   syncDirectory,
 } from './directories.js';
@@ -41,11 +44,12 @@ import { removeQuietly, writeTempFile } from './temp-files.js';
  */
 const TEMP_FILE_ATTEMPTS_MAX = 16;
 
-/** A complete new file waiting under a temporary name. */
+/** A complete new file waiting under a temporary name, its handle closing. */
 interface PreparedFile {
   readonly directory: string;
   readonly tempPath: string;
   readonly finalPath: string;
+  readonly closing: Promise<void>;
 }
 
 /**
@@ -84,11 +88,9 @@ export async function writeObject(
   key: string,
   file: NewObjectFile,
 ): Promise<string> {
-  const prepared = await prepareFile(context, key, file.bytes);
-  await commit(context, key, prepared, async (lock) => {
-    assertLockFresh(context.locks, lock);
-    await rename(prepared.tempPath, prepared.finalPath);
-  });
+  const { directories } = encodeKey(key);
+  const directory = await ensureDirectory(context.layout, directories, key);
+  await replaceUnderLock(context, key, file, directory, undefined);
   return file.version;
 }
 
@@ -106,19 +108,15 @@ export async function writeObjectIfAbsent(
   key: string,
   file: NewObjectFile,
 ): Promise<string> {
-  const { directories, fileName } = encodeKey(key);
+  const { directories } = encodeKey(key);
   const directory = await ensureDirectory(context.layout, directories, key);
-  if (await pathExists(join(directory, fileName))) {
-    throw preconditionFailed(key, 'already exists');
-  }
-
   const prepared = await prepareFile(context, key, file.bytes, directory);
   try {
-    await link(prepared.tempPath, prepared.finalPath);
+    await Promise.all([link(prepared.tempPath, prepared.finalPath), prepared.closing]);
   } catch (error) {
     throw errnoCode(error) === 'EEXIST' ? preconditionFailed(key, 'already exists') : error;
   } finally {
-    await removeQuietly(prepared.tempPath);
+    discard(prepared);
   }
 
   if (context.layout.durable) {
@@ -143,33 +141,15 @@ export async function writeObjectIfVersion(
   file: NewObjectFile,
   expected: string,
 ): Promise<string> {
-  const { directories, fileName } = encodeKey(key);
+  const { directories } = encodeKey(key);
   const state = await directoryState(context.layout, directories);
   if (state === 'foreign') {
     throw symlinkRefused(key);
   }
-  const directory = directoryPath(context.layout, directories);
-  const path = join(directory, fileName);
   if (state === 'missing') {
     throw preconditionFailed(key, 'does not exist');
   }
-
-  await context.mutex.run(key, async () => {
-    if (context.superseded.has(key, expected)) {
-      throw preconditionFailed(key, 'has another version');
-    }
-    assertVersion(key, await readObjectVersion(path, key), expected);
-    const prepared = await prepareFile(context, key, file.bytes, directory);
-    await commitLocked(context, key, prepared, async (lock) => {
-      assertVersion(key, await readObjectVersion(path, key), expected);
-      assertLockFresh(context.locks, lock);
-      await rename(prepared.tempPath, path);
-    });
-    context.superseded.remember(key, expected);
-  });
-  if (context.layout.durable) {
-    await syncDirectory(directory);
-  }
+  await replaceUnderLock(context, key, file, directoryPath(context.layout, directories), expected);
   return file.version;
 }
 
@@ -230,13 +210,15 @@ export async function deleteObject(
 
 /**
  * Writes the new file under a temporary name in the object's directory. `knownDirectory` is one
- * the caller has just checked; it is used for the first attempt.
+ * the caller has just checked; it is used for the first attempt. When the directory turns out to
+ * be gone, it is created again, or, when `mayCreate` is false, the object cannot exist.
  */
 async function prepareFile(
   context: StoreContext,
   key: string,
   bytes: Uint8Array,
   knownDirectory?: string,
+  mayCreate = true,
 ): Promise<PreparedFile> {
   const { directories, fileName } = encodeKey(key);
 
@@ -246,11 +228,20 @@ async function prepareFile(
         ? knownDirectory
         : await ensureDirectory(context.layout, directories, key);
     try {
-      const tempPath = await writeTempFile(directory, bytes, context.clock, context.layout.durable);
-      return { directory, tempPath, finalPath: join(directory, fileName) };
+      const temp = await writeTempFile(directory, bytes, context.clock, context.layout.durable);
+      return {
+        directory,
+        tempPath: temp.path,
+        finalPath: join(directory, fileName),
+        closing: temp.closing,
+      };
     } catch (error) {
       if (errnoCode(error) !== 'ENOENT') {
         throw error;
+      }
+      forgetDirectory(context.layout, directory);
+      if (!mayCreate) {
+        throw preconditionFailed(key, 'does not exist');
       }
     }
   }
@@ -261,32 +252,105 @@ async function prepareFile(
   );
 }
 
-/** Runs `step` under the key's locks, removes the temporary file if it fails, then syncs. */
-async function commit(
+/**
+ * Replaces an object under its locks: writes the temporary file while taking the file lock (and,
+ * for a conditional write, reading the current version under it), then renames the file into
+ * place. The caller gets the result as soon as the rename is done; the lock is released after,
+ * while this process keeps the key, and a lock that cannot be removed is broken once its lease
+ * has run out.
+ *
+ * @param expected - the version the object must have, or undefined for an unconditional write
+ */
+async function replaceUnderLock(
   context: StoreContext,
   key: string,
-  prepared: PreparedFile,
-  step: (lock: HeldLock) => Promise<void>,
+  file: NewObjectFile,
+  directory: string,
+  expected: string | undefined,
 ): Promise<void> {
-  await context.mutex.run(key, () => commitLocked(context, key, prepared, step));
+  const path = join(directory, encodeKey(key).fileName);
+  const conditional = expected !== undefined;
+  await context.mutex.runHeld(key, async () => {
+    if (conditional && context.superseded.has(key, expected)) {
+      throw preconditionFailed(key, 'has another version');
+    }
+    const [prepared, locked] = await bothOrUndo(
+      prepareFile(context, key, file.bytes, directory, !conditional),
+      lockAndReadVersion(context, key, path, conditional),
+      async (undone) => discard(undone),
+      (undone) => releaseLock(context.locks, undone.lock),
+    );
+    try {
+      if (conditional) {
+        assertVersion(key, locked.version, expected);
+      }
+      assertLockFresh(context.locks, locked.lock);
+      await Promise.all([rename(prepared.tempPath, path), prepared.closing]);
+    } catch (error) {
+      discard(prepared);
+      await releaseLock(context.locks, locked.lock);
+      throw error;
+    }
+    if (conditional) {
+      context.superseded.remember(key, expected);
+    }
+    const afterwards = releaseLock(context.locks, locked.lock).catch(() => undefined);
+    return { value: undefined, afterwards };
+  });
   if (context.layout.durable) {
-    await syncDirectory(prepared.directory);
+    await syncDirectory(directory);
   }
 }
 
-/** Runs `step` under the key's file lock and removes the temporary file if it fails. */
-async function commitLocked(
+/** Takes the key's file lock and, when asked, reads the version under it. */
+async function lockAndReadVersion(
   context: StoreContext,
   key: string,
-  prepared: PreparedFile,
-  step: (lock: HeldLock) => Promise<void>,
-): Promise<void> {
+  path: string,
+  readVersion: boolean,
+): Promise<{ readonly lock: HeldLock; readonly version: string | undefined }> {
+  const lock = await acquireLock(context.locks, lockName(key));
   try {
-    await withLock(context, key, step);
+    return { lock, version: readVersion ? await readObjectVersion(path, key) : undefined };
   } catch (error) {
-    await removeQuietly(prepared.tempPath);
+    await releaseLock(context.locks, lock);
     throw error;
   }
+}
+
+/**
+ * Awaits two steps run at once; when one fails, undoes the other if it succeeded and throws the
+ * first failure.
+ */
+async function bothOrUndo<A, B>(
+  first: Promise<A>,
+  second: Promise<B>,
+  undoFirst: (value: A) => Promise<void>,
+  undoSecond: (value: B) => Promise<void>,
+): Promise<[A, B]> {
+  const [one, two] = await Promise.allSettled([first, second]);
+  if (one.status === 'fulfilled' && two.status === 'fulfilled') {
+    return [one.value, two.value];
+  }
+  if (one.status === 'fulfilled') {
+    await undoFirst(one.value);
+  }
+  if (two.status === 'fulfilled') {
+    await undoSecond(two.value);
+  }
+  throw one.status === 'rejected' ? one.reason : (two as PromiseRejectedResult).reason;
+}
+
+/**
+ * Removes a temporary file once its handle is closed, without waiting for either: whether it goes
+ * changes nothing readers see, and one that cannot be removed is cleared by a later listing once
+ * it is stale. After a link it is a second name of the object, so removing it only drops that.
+ */
+function discard(prepared: PreparedFile): void {
+  prepared.closing
+    .catch(() => undefined)
+    .then(() => removeQuietly(prepared.tempPath))
+    .catch(() => undefined);
 }
 
 async function withLock<T>(

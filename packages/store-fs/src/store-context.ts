@@ -71,7 +71,7 @@ export async function openStoreContext(settings: StoreSettings): Promise<StoreCo
   await sweepStaleLocks(locks);
 
   return {
-    layout: { root, durable: settings.durable },
+    layout: { root, durable: settings.durable, verified: new Set() },
     locks,
     clock: settings.clock,
     mutex: createKeyMutex(),

@@ -14,7 +14,7 @@
 import { constants } from 'node:fs';
 import { open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { base64UrlEncode, type Clock, randomBytes } from '@acquire/core';
+import { type Clock, createUniqueIdGenerator } from '@acquire/core';
 import { errnoCode } from './fs-errors.js';
 
 /** Temporary names start with a dot, which no encoded key segment does. */
@@ -26,13 +26,24 @@ export const TEMP_FILE_PREFIX = '.tmp-';
  */
 export const TEMP_FILE_STALE_MS: number = 10 * 60 * 1000;
 
-/** 9 random bytes (12 characters) keep concurrent writers' names apart. */
-const TEMP_NAME_RANDOM_BYTES = 9;
+/** Unique ids keep concurrent writers' names apart, across processes too. */
+const nextTempId = createUniqueIdGenerator();
 
 /** `O_NOFOLLOW` does not exist on Windows, where links need special rights to create. */
 export const NO_FOLLOW_FLAG: number = constants.O_NOFOLLOW ?? 0;
 
 const CREATE_NEW_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NO_FOLLOW_FLAG;
+
+/** A temporary file written in full, whose handle is being closed. */
+export interface TempFile {
+  /** Its path. */
+  readonly path: string;
+  /**
+   * Settles once the handle is closed. A file may be renamed or linked while its handle closes,
+   * so callers await this together with that step rather than before it.
+   */
+  readonly closing: Promise<void>;
+}
 
 /**
  * Writes bytes to a new temporary file in a directory.
@@ -41,14 +52,14 @@ const CREATE_NEW_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EX
  * @param bytes - the whole content
  * @param clock - stamps the name
  * @param durable - fsync the data before returning
- * @returns the temporary file's path
+ * @returns the temporary file, its handle closing
  */
 export async function writeTempFile(
   directory: string,
   bytes: Uint8Array,
   clock: Clock,
   durable: boolean,
-): Promise<string> {
+): Promise<TempFile> {
   const path = join(directory, tempFileName(clock));
   const handle = await open(path, CREATE_NEW_FLAGS);
   try {
@@ -61,19 +72,17 @@ export async function writeTempFile(
     await removeQuietly(path);
     throw error;
   }
-  await handle.close();
-  return path;
+  return { path, closing: handle.close() };
 }
 
 /**
  * Makes a temporary file name stamped with the current time.
  *
  * @param clock - the time source
- * @returns a name such as `.tmp-1767225600000-AbCdEfGhIjKl`
+ * @returns a name such as `.tmp-1767225600000-AbCdEfGhIjKlMnOpAAAAAA`
  */
 export function tempFileName(clock: Clock): string {
-  const unique = base64UrlEncode(randomBytes(TEMP_NAME_RANDOM_BYTES));
-  return `${TEMP_FILE_PREFIX}${Math.floor(clock.now())}-${unique}`;
+  return `${TEMP_FILE_PREFIX}${Math.floor(clock.now())}-${nextTempId()}`;
 }
 
 /**

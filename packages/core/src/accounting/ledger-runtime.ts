@@ -11,11 +11,11 @@
  * @module
  */
 
+import { createUniqueIdGenerator, type UniqueIdGenerator } from '../crypto/unique-ids.js';
 import type { Logger } from '../logging.js';
 import type { ObjectStore } from '../store/object-store.js';
 import type { Clock } from '../time/clock.js';
 import type { AccountHead } from './account-head.js';
-import { createUidGenerator, type UidGenerator } from './ledger-uids.js';
 
 /**
  * An operation left in flight longer than this is presumed dead: the next reader rolls it
@@ -44,7 +44,7 @@ export interface LedgerRuntime {
   /** See {@link LEDGER_INFLIGHT_TIMEOUT_MS_DEFAULT}. */
   readonly inflightTimeoutMs: number;
   /** Makes uids for this process's transactions. */
-  readonly newUid: UidGenerator;
+  readonly newUid: UniqueIdGenerator;
   /**
    * Takes this process's locks on several accounts, in a fixed order so that two callers can
    * never wait for each other.
@@ -115,7 +115,7 @@ export function createLedgerRuntime(options: LedgerRuntimeOptions): LedgerRuntim
     clock: options.clock,
     logger: options.logger,
     inflightTimeoutMs: options.inflightTimeoutMs ?? LEDGER_INFLIGHT_TIMEOUT_MS_DEFAULT,
-    newUid: createUidGenerator(),
+    newUid: createUniqueIdGenerator(),
 
     async lockAccounts(uids) {
       const keys = [...new Set(uids)].sort();

@@ -23,15 +23,6 @@ export const LEDGER_UID_PATTERN: RegExp = /^[A-Za-z0-9_-]{22}$/;
 /** A transaction uid: a batch uid, then `.<index>` for all but a batch's first transaction. */
 export const TRANSACTION_UID_PATTERN: RegExp = /^[A-Za-z0-9_-]{22}(?:\.[1-9][0-9]{0,3})?$/;
 
-/** A generator's uids share 96 random bits, which keep two generators' uids apart. */
-const GENERATOR_PREFIX_BYTES = 12;
-
-/** The other 32 bits count up; a generator draws a new prefix before the count wraps. */
-const GENERATOR_COUNT_MAX = 2 ** 32;
-
-/** Makes unique uids. */
-export type UidGenerator = () => string;
-
 /**
  * Makes a new random uid.
  *
@@ -39,31 +30,6 @@ export type UidGenerator = () => string;
  */
 export function createLedgerUid(): string {
   return base64UrlEncode(randomBytes(UID_BYTES));
-}
-
-/**
- * Makes a generator of uids for one process: a random prefix and a counter. Drawing 16 fresh
- * random bytes for every transfer costs more than the rest of the uid's work; this draws them
- * once per 2^32 uids, and the 96-bit prefix keeps processes apart as well as a random uid would.
- *
- * @returns the generator
- */
-export function createUidGenerator(): UidGenerator {
-  // 12 bytes are exactly 16 base64url characters, so the prefix's text is made once.
-  let prefix = '';
-  let count = GENERATOR_COUNT_MAX;
-  const counter = new Uint8Array(UID_BYTES - GENERATOR_PREFIX_BYTES);
-  const view = new DataView(counter.buffer);
-
-  return () => {
-    if (count === GENERATOR_COUNT_MAX) {
-      prefix = base64UrlEncode(randomBytes(GENERATOR_PREFIX_BYTES));
-      count = 0;
-    }
-    view.setUint32(0, count);
-    count++;
-    return prefix + base64UrlEncode(counter);
-  };
 }
 
 /**
