@@ -1,14 +1,17 @@
 /**
  * The raw rate of this disk at the moment: write a small file under a temporary name and rename
  * it into place, as the file-system store does for every object, with no locks, headers or
- * checks. Disk speed swings several-fold between runs on shared machines, so fs figures are
- * judged as a ratio of this rate, measured in the same run and the same temporary directory.
+ * checks, and through the same callback calls on file descriptors the store makes. Disk speed
+ * swings several-fold between runs on shared machines, so fs figures are judged as a ratio of
+ * this rate, measured in the same run and the same temporary directory.
  *
  * @module
  */
 
-import { mkdir, open, rename } from 'node:fs/promises';
+import { close, fdatasync, fsync as fsyncDescriptor, open, write } from 'node:fs';
+import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { randomBytes } from '@acquire/core';
 import { type Measurement, timeOperation } from './measure.js';
 
@@ -43,14 +46,14 @@ export function createRawWriteSampler(options: RawWriteOptions): RawWriteSampler
   const writeAndRename = async (): Promise<void> => {
     const index = written++;
     const temporary = join(directory, `.tmp-${index}`);
-    const handle = await open(temporary, 'wx');
+    const fd = await openFile(temporary, 'wx');
     try {
-      await handle.writeFile(bytes);
+      await writeFile(fd, bytes, 0, bytes.length, 0);
       if (fsync) {
-        await handle.datasync();
+        await flushData(fd);
       }
     } finally {
-      await handle.close();
+      await closeFile(fd);
     }
     await rename(temporary, join(directory, `object-${index % RAW_FINAL_NAMES}`));
     if (fsync) {
@@ -84,15 +87,21 @@ function rawWriteLabel(fsync: boolean): string {
   return fsync ? 'raw write+rename, fsync file+dir' : 'raw write+rename, no fsync';
 }
 
+const openFile = promisify(open);
+const writeFile = promisify(write);
+const flushData = promisify(fdatasync);
+const flushAll = promisify(fsyncDescriptor);
+const closeFile = promisify(close);
+
 /** Windows cannot open a directory to flush it, and the store skips the step there too. */
 async function syncDirectory(path: string): Promise<void> {
   if (process.platform === 'win32') {
     return;
   }
-  const handle = await open(path, 'r');
+  const fd = await openFile(path, 'r');
   try {
-    await handle.sync();
+    await flushAll(fd);
   } finally {
-    await handle.close();
+    await closeFile(fd);
   }
 }

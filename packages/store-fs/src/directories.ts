@@ -14,9 +14,11 @@
  * @module
  */
 
-import { lstat, mkdir, open, realpath, rmdir } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, mkdir, realpath, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AcquireError, ErrorCode } from '@acquire/core';
+import { closeDescriptor, flushAll, openDescriptor } from './file-descriptors.js';
 import { errnoCode, isMissing, symlinkRefused } from './fs-errors.js';
 
 /**
@@ -202,10 +204,10 @@ export async function syncDirectory(path: string): Promise<void> {
   if (process.platform === 'win32') {
     return;
   }
-  const handle = await open(path, 'r');
+  const fd = await openDescriptor(path, constants.O_RDONLY);
   try {
-    await handle.sync();
+    await flushAll(fd);
   } finally {
-    await handle.close();
+    await closeDescriptor(fd);
   }
 }

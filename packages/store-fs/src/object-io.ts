@@ -5,8 +5,9 @@
  * @module
  */
 
-import { open, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { AcquireError, ErrorCode } from '@acquire/core';
+import { closeDescriptor, openDescriptor, readStart } from './file-descriptors.js';
 import { errnoCode, isMissing, symlinkRefused } from './fs-errors.js';
 import {
   type DecodedObject,
@@ -52,18 +53,18 @@ export async function readObjectHeader(
   path: string,
   where: string,
 ): Promise<ObjectHeader | undefined> {
-  let handle: Awaited<ReturnType<typeof open>>;
+  let fd: number;
   try {
-    handle = await open(path, NO_FOLLOW_FLAG);
+    fd = await openDescriptor(path, NO_FOLLOW_FLAG);
   } catch (error) {
     return missingOrThrow(error, where);
   }
   try {
     const buffer = new Uint8Array(HEADER_READ_BYTES);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    const bytesRead = await readStart(fd, buffer);
     return decodeObjectHeader(buffer.subarray(0, bytesRead), where).header;
   } finally {
-    await handle.close();
+    await closeDescriptor(fd);
   }
 }
 

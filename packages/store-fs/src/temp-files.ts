@@ -12,9 +12,10 @@
  */
 
 import { constants } from 'node:fs';
-import { open, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Clock, createUniqueIdGenerator } from '@acquire/core';
+import { closeDescriptor, flushData, openDescriptor, writeAll } from './file-descriptors.js';
 import { errnoCode } from './fs-errors.js';
 
 /** Temporary names start with a dot, which no encoded key segment does. */
@@ -61,18 +62,18 @@ export async function writeTempFile(
   durable: boolean,
 ): Promise<TempFile> {
   const path = join(directory, tempFileName(clock));
-  const handle = await open(path, CREATE_NEW_FLAGS);
+  const fd = await openDescriptor(path, CREATE_NEW_FLAGS);
   try {
-    await handle.writeFile(bytes);
+    await writeAll(fd, bytes);
     if (durable) {
-      await handle.datasync();
+      await flushData(fd);
     }
   } catch (error) {
-    await handle.close();
+    await closeDescriptor(fd);
     await removeQuietly(path);
     throw error;
   }
-  return { path, closing: handle.close() };
+  return { path, closing: closeDescriptor(fd) };
 }
 
 /**
