@@ -147,11 +147,16 @@ interface DirectoryEntry {
   readonly name: string;
   isFile(): boolean;
   isDirectory(): boolean;
+  isSymbolicLink(): boolean;
 }
 
-/** Maps an entry with a plain name to the segment it stands for; `undefined` for anything else. */
+/**
+ * Maps an entry with a plain name to the segment it stands for; `undefined` for anything else.
+ * An object's name is trusted as it is, file or link (an empty object; see `object-file.ts`):
+ * reading it checks what it holds.
+ */
 function plainEntry(dirent: DirectoryEntry): ListingEntry | undefined {
-  if (dirent.isFile() && dirent.name.endsWith(OBJECT_FILE_SUFFIX)) {
+  if ((dirent.isFile() || dirent.isSymbolicLink()) && dirent.name.endsWith(OBJECT_FILE_SUFFIX)) {
     const segment = decodeSegment(dirent.name.slice(0, -OBJECT_FILE_SUFFIX.length));
     return segment === undefined
       ? undefined

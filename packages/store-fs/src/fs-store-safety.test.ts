@@ -1,4 +1,13 @@
-import { mkdir, readdir, symlink, truncate, writeFile } from 'node:fs/promises';
+import {
+  lstat,
+  mkdir,
+  readdir,
+  readlink,
+  rm,
+  symlink,
+  truncate,
+  writeFile,
+} from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import {
   AcquireError,
@@ -189,7 +198,8 @@ describe('fs store: links planted in the root are not followed', () => {
 
     await expectCode(store.read('x'), ErrorCode.CORRUPT_RECORD);
     await expectCode(store.writeIfVersion('x', utf8Encode('no'), 'v'), ErrorCode.CORRUPT_RECORD);
-    expect(await listAllKeys(store, '')).toEqual([]);
+    // Listing goes by names alone, as it does for files; reading is what checks.
+    expect(await listAllKeys(store, '')).toEqual(['x']);
     await store.write('x', utf8Encode('inside'));
 
     expect(await text(store, 'x')).toBe('inside');
@@ -206,6 +216,45 @@ describe('fs store: links planted in the root are not followed', () => {
       ErrorCode.CORRUPT_RECORD,
     );
     expect(await readdir(outside)).toEqual([]);
+  });
+});
+
+describe('fs store: empty objects', () => {
+  it('stores an empty object made by write-if-absent as a link, and treats it as any object', async () => {
+    const { root, store } = await newStore();
+    const empty = new Uint8Array(0);
+    const version = await store.writeIfAbsent('items/one', empty);
+    const path = join(root, 'items', 'one.obj');
+
+    expect((await lstat(path)).isSymbolicLink()).toBe(true);
+    expect(await readlink(path)).toBe(`AQFSLNK1.${version}`);
+    expect(await store.read('items/one')).toEqual({ value: empty, version });
+    await expectCode(store.writeIfAbsent('items/one', empty), ErrorCode.PRECONDITION_FAILED);
+    expect(await listAllKeys(store, 'items')).toEqual(['items/one']);
+
+    const replaced = await store.writeIfVersion('items/one', utf8Encode('full'), version);
+    expect(await text(store, 'items/one')).toBe('full');
+    await expectCode(
+      store.delete('items/one', { ifVersion: version }),
+      ErrorCode.PRECONDITION_FAILED,
+    );
+    await store.delete('items/one', { ifVersion: replaced });
+    expect(await store.read('items/one')).toBeUndefined();
+
+    const again = await store.writeIfAbsent('items/two', empty);
+    await store.delete('items/two', { ifVersion: again });
+    expect(await listAllKeys(store, '')).toEqual([]);
+  });
+
+  it('refuses a link whose target is not one of its own, even when it names a version', async () => {
+    const { root, store } = await newStore();
+    await store.writeIfAbsent('items/one', new Uint8Array(0));
+    for (const target of ['AQFSLNK1.', 'AQFSLNK1.not a version', 'AQFSLNK2.abc', '/etc/passwd']) {
+      await rm(join(root, 'items', 'one.obj'));
+      await symlink(target, join(root, 'items', 'one.obj'));
+
+      await expectCode(store.read('items/one'), ErrorCode.CORRUPT_RECORD);
+    }
   });
 });
 

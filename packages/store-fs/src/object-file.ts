@@ -2,6 +2,13 @@
  * The layout of one object file: a magic number, a small JSON header (version tag, key, value
  * length and SHA-256 of the value), then the value bytes.
  *
+ * An object with an empty value that write-if-absent creates under a plain name is a symbolic
+ * link instead, whose target text is `AQFSLNK1.` and its version tag: symlink(2) creates name and
+ * content in one exclusive step, so such a create is one system call rather than a temporary
+ * file, a hard link and a removal. The link is only ever read with readlink(2), never followed;
+ * its key is its name, and its value is empty. Windows needs special rights for links, so there
+ * every object is a file.
+ *
  * The version tag lives in the file, so it changes on every write whatever the file system's
  * timestamp resolution, and it stays the same when the file is copied or restored. The key in
  * the header lets a hashed file name be turned back into its key and lets a read check that the
@@ -59,6 +66,9 @@ export interface DecodedObject {
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder();
 
+/** Every empty value has this checksum. */
+const EMPTY_SHA256 = sha256(new Uint8Array(0));
+
 /**
  * Makes a fresh version tag.
  *
@@ -74,6 +84,52 @@ export interface NewObjectFile {
   readonly version: string;
   /** The whole file. */
   readonly bytes: Uint8Array;
+  /** Whether the value is empty, so that write-if-absent may store the object as a link. */
+  readonly empty: boolean;
+}
+
+/** Starts the target of a link holding an empty object. */
+const EMPTY_OBJECT_LINK_PREFIX = 'AQFSLNK1.';
+
+/** A version tag as {@link newVersion} makes them, or as an older store wrote them. */
+const VERSION_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Whether this platform stores empty objects as links (see the module comment). */
+export const EMPTY_OBJECTS_AS_LINKS: boolean = process.platform !== 'win32';
+
+/**
+ * The target of the link holding an empty object.
+ *
+ * @param version - the object's version tag
+ * @returns `AQFSLNK1.<version>`, short enough to live in the link's inode
+ */
+export function emptyObjectLinkTarget(version: string): string {
+  return `${EMPTY_OBJECT_LINK_PREFIX}${version}`;
+}
+
+/**
+ * Reads the version from the target of a link holding an empty object.
+ *
+ * @param target - the link's target text
+ * @returns the version, or `undefined` when the link is not one of this store's
+ */
+export function parseEmptyObjectLink(target: string): string | undefined {
+  if (!target.startsWith(EMPTY_OBJECT_LINK_PREFIX)) {
+    return undefined;
+  }
+  const version = target.slice(EMPTY_OBJECT_LINK_PREFIX.length);
+  return VERSION_PATTERN.test(version) ? version : undefined;
+}
+
+/**
+ * The header an empty object held by a link stands for.
+ *
+ * @param key - the object's key
+ * @param version - its version tag
+ * @returns the header
+ */
+export function emptyObjectHeader(key: string, version: string): ObjectHeader {
+  return { version, key, valueBytes: 0, valueSha256: EMPTY_SHA256 };
 }
 
 /**
@@ -86,7 +142,7 @@ export interface NewObjectFile {
  */
 export function newObjectFile(key: string, value: Uint8Array): NewObjectFile {
   const version = newVersion();
-  return { version, bytes: encodeObjectFile(key, version, value) };
+  return { version, bytes: encodeObjectFile(key, version, value), empty: value.length === 0 };
 }
 
 /**

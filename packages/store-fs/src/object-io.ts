@@ -1,11 +1,13 @@
 /**
  * Reading object files from disk without following links: whole files for reads, and only the
- * header when a conditional write needs the current version.
+ * header when a conditional write needs the current version. A link in an object's place is
+ * read with readlink(2): one of this store's links holding an empty object gives that object,
+ * any other link is refused.
  *
  * @module
  */
 
-import { readFile } from 'node:fs/promises';
+import { readFile, readlink } from 'node:fs/promises';
 import { AcquireError, ErrorCode } from '@acquire/core';
 import { closeDescriptor, openDescriptor, readStart } from './file-descriptors.js';
 import { errnoCode, isMissing, symlinkRefused } from './fs-errors.js';
@@ -13,8 +15,10 @@ import {
   type DecodedObject,
   decodeObjectFile,
   decodeObjectHeader,
+  emptyObjectHeader,
   HEADER_READ_BYTES,
   type ObjectHeader,
+  parseEmptyObjectLink,
 } from './object-file.js';
 import { NO_FOLLOW_FLAG } from './temp-files.js';
 
@@ -34,7 +38,8 @@ export async function readObjectFile(
   try {
     bytes = await readFile(path, { flag: NO_FOLLOW_FLAG });
   } catch (error) {
-    return missingOrThrow(error, key);
+    const header = await linkedOrMissing(error, path, key);
+    return header === undefined ? undefined : { header, value: new Uint8Array(0) };
   }
   const decoded = decodeObjectFile(bytes, key);
   assertKeyMatches(decoded.header, key);
@@ -57,7 +62,7 @@ export async function readObjectHeader(
   try {
     fd = await openDescriptor(path, NO_FOLLOW_FLAG);
   } catch (error) {
-    return missingOrThrow(error, where);
+    return linkedOrMissing(error, path, where);
   }
   try {
     const buffer = new Uint8Array(HEADER_READ_BYTES);
@@ -93,12 +98,34 @@ function assertKeyMatches(header: ObjectHeader, key: string): void {
   }
 }
 
-function missingOrThrow(error: unknown, where: string): undefined {
+/**
+ * After an open failed: `undefined` when there is no file, the header of an empty object when a
+ * link of this store holds one; refuses any other link.
+ */
+async function linkedOrMissing(
+  error: unknown,
+  path: string,
+  where: string,
+): Promise<ObjectHeader | undefined> {
   if (isMissing(error)) {
     return undefined;
   }
-  if (errnoCode(error) === 'ELOOP') {
+  if (errnoCode(error) !== 'ELOOP') {
+    throw error;
+  }
+
+  let target: string;
+  try {
+    target = await readlink(path);
+  } catch (readError) {
+    if (isMissing(readError)) {
+      return undefined;
+    }
+    throw readError;
+  }
+  const version = parseEmptyObjectLink(target);
+  if (version === undefined) {
     throw symlinkRefused(where);
   }
-  throw error;
+  return emptyObjectHeader(where, version);
 }

@@ -6,7 +6,9 @@
  * - an unconditional write takes the key's lock and renames the file into place, which replaces
  *   the old file atomically (rename(2));
  * - write-if-absent hard-links it into place, which fails when the name exists (link(2)), so
- *   exactly one of any number of racing processes wins, without a lock;
+ *   exactly one of any number of racing processes wins, without a lock; an empty object under a
+ *   plain name needs no temporary file, as it is a link created in one step (symlink(2), which
+ *   fails alike);
  * - write-if-version takes the key's lock, reads the current version from the file's header and
  *   renames only when it matches. Versions this process replaced itself are refused before any
  *   file is written; a version another process replaced is found only under the lock, after the
@@ -19,7 +21,7 @@
  */
 
 import { createHash } from 'node:crypto';
-import { link, lstat, rename, unlink } from 'node:fs/promises';
+import { link, lstat, rename, symlink, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AcquireError, ErrorCode, type StoredObject } from '@acquire/core';
 import {
@@ -32,15 +34,20 @@ import {
 } from './directories.js';
 import { acquireLock, assertLockFresh, type HeldLock, releaseLock } from './file-lock.js';
 import { errnoCode, isMissing, preconditionFailed, symlinkRefused } from './fs-errors.js';
-import { encodeKey } from './key-names.js';
-import type { NewObjectFile } from './object-file.js';
+import { encodeKey, isHashedName, OBJECT_FILE_SUFFIX } from './key-names.js';
+import {
+  EMPTY_OBJECTS_AS_LINKS,
+  emptyObjectLinkTarget,
+  type NewObjectFile,
+} from './object-file.js';
 import { readObjectFile, readObjectVersion } from './object-io.js';
 import type { StoreContext } from './store-context.js';
 import { removeQuietly, writeTempFile } from './temp-files.js';
 
 /**
- * Writing a temporary file restarts when a concurrent delete removed its directory in between;
- * each restart needs another process to empty the directory at that instant.
+ * Writing a temporary file (or an empty object's link) restarts when a concurrent delete removed
+ * its directory in between; each restart needs another process to empty the directory at that
+ * instant.
  */
 const TEMP_FILE_ATTEMPTS_MAX = 16;
 
@@ -108,8 +115,13 @@ export async function writeObjectIfAbsent(
   key: string,
   file: NewObjectFile,
 ): Promise<string> {
-  const { directories } = encodeKey(key);
+  const { directories, fileName } = encodeKey(key);
   const directory = await ensureDirectory(context.layout, directories, key);
+  if (file.empty && EMPTY_OBJECTS_AS_LINKS && !isHashedFileName(fileName)) {
+    await linkEmptyObject(context, key, file, directory, fileName);
+    return file.version;
+  }
+
   const prepared = await prepareFile(context, key, file.bytes, directory);
   try {
     await Promise.all([link(prepared.tempPath, prepared.finalPath), prepared.closing]);
@@ -123,6 +135,44 @@ export async function writeObjectIfAbsent(
     await syncDirectory(prepared.directory);
   }
   return file.version;
+}
+
+/** Creates an empty object as a link, unless the name exists; see `object-file.ts`. */
+async function linkEmptyObject(
+  context: StoreContext,
+  key: string,
+  file: NewObjectFile,
+  knownDirectory: string,
+  fileName: string,
+): Promise<void> {
+  const target = emptyObjectLinkTarget(file.version);
+  const { directories } = encodeKey(key);
+
+  for (let attempt = 0; attempt < TEMP_FILE_ATTEMPTS_MAX; attempt++) {
+    const directory =
+      attempt === 0 ? knownDirectory : await ensureDirectory(context.layout, directories, key);
+    try {
+      await symlink(target, join(directory, fileName));
+      if (context.layout.durable) {
+        await syncDirectory(directory);
+      }
+      return;
+    } catch (error) {
+      const code = errnoCode(error);
+      if (code === 'EEXIST') {
+        throw preconditionFailed(key, 'already exists');
+      }
+      if (code !== 'ENOENT') {
+        throw error;
+      }
+      forgetDirectory(context.layout, directory);
+    }
+  }
+  throw new AcquireError(
+    ErrorCode.STORE_UNAVAILABLE,
+    `fs store could not write ${key}: its directory kept disappearing`,
+    { details: { key } },
+  );
 }
 
 /**
@@ -369,6 +419,10 @@ async function withLock<T>(
 /** Lock names are the key's SHA-256, so every key's lock has a short, fixed-length name. */
 function lockName(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+function isHashedFileName(fileName: string): boolean {
+  return isHashedName(fileName.slice(0, -OBJECT_FILE_SUFFIX.length));
 }
 
 function assertVersion(key: string, current: string | undefined, expected: string | undefined) {
