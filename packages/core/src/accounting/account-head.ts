@@ -187,16 +187,17 @@ export function rolledOver(head: AccountHead, day: string): AccountHead {
 }
 
 /**
- * What the account may still spend.
+ * What the account may still spend. As in {@link limitBreach}, what the markers of performs add
+ * is not counted: on a tidied head those performs have not committed.
  *
- * @param head - the head
+ * @param head - the head, tidied
  * @param day - today, as `yyyy-mm-dd`
  * @returns balance − liability + overdraft limit, capped by what is left of the daily limit,
  *   in micro-units (negative when the account is beyond its limits)
  */
 export function availableToSpend(head: AccountHead, day: string): bigint {
   const { balance, liability } = head.totals;
-  const available = balance - liability + head.overdraftLimit;
+  const available = balance - liability + head.overdraftLimit - uncommittedGain(head, undefined);
   if (head.dailyLimit === undefined) {
     return available;
   }
@@ -229,7 +230,7 @@ export function limitBreach(
 }
 
 /** What the perform markers of operations other than `op` add to the available balance. */
-function uncommittedGain(head: AccountHead, op: string): bigint {
+function uncommittedGain(head: AccountHead, op: string | undefined): bigint {
   let gain = 0n;
   for (const marker of head.markers) {
     const added = marker.delta.balance - marker.delta.liability;

@@ -216,3 +216,72 @@ async function writesOfFirst(): Promise<number> {
   await first(createLedger({ store: counting, clock }), accounts);
   return counting.writes();
 }
+
+/** A door that holds back calls until it is opened, and tells when the first one arrived. */
+function createDoor() {
+  let open = (): void => undefined;
+  let arrive = (): void => undefined;
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  const arrived = new Promise<void>((resolve) => {
+    arrive = resolve;
+  });
+  return {
+    opened,
+    arrived,
+    open,
+    pass: async (): Promise<void> => {
+      arrive();
+      await opened;
+    },
+  };
+}
+
+describe('a perform repeated under its key by another process', () => {
+  it('applies the transfer once when the first attempt finished and was tidied meanwhile', async () => {
+    const store = createMemoryStore();
+    const clock = createManualClock();
+    const accounts = await setUp(store, clock);
+    const heads = createDoor();
+    const records = createDoor();
+    const held: ObjectStore = {
+      ...store,
+      writeIfVersion: async (key, value, version) => {
+        await heads.pass();
+        return store.writeIfVersion(key, value, version);
+      },
+      writeIfAbsent: async (key, value) => {
+        if (key.startsWith('transactions/')) {
+          await records.pass();
+        }
+        return store.writeIfAbsent(key, value);
+      },
+    };
+    const late = outcomeOf(first(createLedger({ store: held, clock }), accounts));
+    await heads.arrived;
+
+    // Another process performs the same request to the end, and a third then changes both
+    // accounts, tidying the first one's markers away as done.
+    expect(await outcomeOf(first(createLedger({ store, clock }), accounts))).toBe('ok');
+    const third = createLedger({ store, clock });
+    const touchBoth = () =>
+      third.perform([
+        { debitAccountUid: accounts.x, creditAccountUid: accounts.y, value: '1' },
+        { debitAccountUid: accounts.x, creditAccountUid: accounts.z, value: '1' },
+      ]);
+    await touchBoth();
+    heads.open();
+
+    // Had the late attempt placed its markers again, the third process would now tidy them away
+    // as done before the late attempt's commit fails and it tries to undo them.
+    if ((await Promise.race([late.then(() => 'finished'), records.arrived])) !== 'finished') {
+      await touchBoth();
+    }
+    records.open();
+
+    expect(await late).toBe('ok');
+    expect(await balances(third, accounts)).toEqual(['-2', '-2', '4']);
+    expect((await auditLedger(store, { requireFinal: true })).problems).toEqual([]);
+  });
+});

@@ -9,13 +9,15 @@
  * `store-layout.ts` for every key.
  *
  * ## Protocol
- * A **perform** locks its accounts in this process (uid order), reads their heads, and then:
- * 1. on each paying account in uid order, one CAS checks the limits and applies the debit
- *    together with a marker `perform:<batch>`; a refusal undoes the markers already placed;
- * 2. commits by writing the batch's first record, `pending`, with write-if-absent;
- * 3. on each account only paid, one CAS applies the credit with its marker;
- * 4. writes line items (write-if-absent), expiry entries and the batch's other records, and
- *    moves the first record to `direct` or `provisional` by CAS.
+ * A **perform** locks its accounts in this process, reads their heads, and then:
+ * 1. on every account at once, one CAS applies its change together with a marker
+ *    `perform:<batch>`; on a paying account that CAS also checks the limits, and a refusal
+ *    undoes the markers already placed; expiry entries of provisional transfers are written
+ *    alongside;
+ * 2. commits by writing the batch's first record, `direct` or `provisional`, with
+ *    write-if-absent;
+ * 3. writes line items and the batch's other records (write-if-absent), all derived from that
+ *    first record, so that whoever finds the perform committed can write what is missing.
  *
  * A **settlement** (receipt, release, refund) places the marker `settle:<transaction>` on its
  * anchor account (the payer for receipts and releases, the payee for refunds) by one CAS, moves
@@ -23,11 +25,12 @@
  * side with its marker, writes line items, and moves the record to its final state by CAS.
  *
  * A marker stays on its head until some later CAS of that head finds its operation finished:
- * it is then dropped, or, for an aborted perform, undone in that same CAS.
+ * it is then dropped (for a committed perform, once its line items are written), or, for an
+ * aborted perform, undone in that same CAS.
  *
  * ## Invariants
- * - **One decision per perform.** A perform commits exactly when its first record is written
- *   `pending`, which happens only after every debit is applied; a perform without that record
+ * - **One decision per perform.** A perform commits exactly when its first record is written,
+ *   which happens only after every account carries its change; a perform without that record
  *   is aborted by whoever writes the `aborted` record first (the driver, on finding it, undoes
  *   its markers). Write-if-absent makes the two outcomes exclusive.
  * - **Applied at most once.** A marker on a head means the operation's change is in that
@@ -36,8 +39,9 @@
  *   CASes that head version: a change finished and tidied before the head read shows in the
  *   record; one made after it fails the CAS.
  * - **Limits under races.** A debit's limit check and the debit are one CAS on the head, so
- *   no interleaving can overdraw an account. Only refunds may take an account below its
- *   overdraft limit, by design.
+ *   no interleaving can overdraw an account; the check counts nothing an uncommitted perform
+ *   adds, since it may yet be rolled back. Only refunds may take an account below its overdraft
+ *   limit, by design.
  * - **Settled once.** The settlement marker on the anchor is placed by CAS after reading the
  *   record: of racing settlements one places it, and later ones find it or the settled record.
  * - **Exact days.** A head starts a new day only when none of its markers might still be rolled

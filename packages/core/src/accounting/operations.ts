@@ -224,14 +224,13 @@ async function awaitRepeat(
   const markers = heads.flatMap(
     ({ head }) => findMarker(head, 'perform', operation.batchUid) ?? [],
   );
-  if (markers.length === 0) {
-    return undefined;
-  }
   const stale = markers.find((marker) => isStale(runtime, marker));
   if (stale !== undefined) {
     await abandonPerform(runtime, operation.batchUid, stale.requestDigest);
     return undefined;
   }
+  // Two repeats that each won some of the accounts both undid theirs; waiting a random while
+  // keeps them from meeting again in step.
   await backOff(attempt);
   return undefined;
 }

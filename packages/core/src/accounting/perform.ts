@@ -106,7 +106,11 @@ export async function attemptPerform(
     if (!(placed instanceof Map)) {
       return placed;
     }
-    committed = await commit(runtime, operation, placed);
+    const record = await commit(runtime, operation, placed);
+    if (record === undefined) {
+      return { kind: 'repeat' };
+    }
+    committed = record;
   } finally {
     release();
   }
@@ -142,8 +146,8 @@ async function placeMarkers(
 ): Promise<Map<string, Marker> | Exclude<PerformAttempt, { kind: 'performed' }>> {
   const outcomes = await Promise.allSettled(
     operation.plans.map((plan) =>
-      updateHead(runtime, plan.uid, reads.get(plan.uid), (head) =>
-        markerStep(runtime, operation, plan, head),
+      updateHead(runtime, plan.uid, reads.get(plan.uid), (head, fresh) =>
+        markerStep(runtime, operation, plan, head, fresh),
       ),
     ),
   );
@@ -176,8 +180,19 @@ async function markerStep(
   operation: PerformOperation,
   plan: AccountPlan,
   head: HeadRead['head'],
+  fresh: boolean,
 ): Promise<HeadStepResult<Marker | Exclude<PerformAttempt, { kind: 'performed' }>>> {
   if (findMarker(head, 'perform', operation.batchUid) !== undefined) {
+    return { stop: { kind: 'repeat' } };
+  }
+  // An idempotent perform may be repeated by another process, which may have committed and had
+  // its markers tidied away since this attempt began; only the record, read after this head,
+  // tells. A random batch uid is this attempt's alone.
+  if (
+    fresh &&
+    operation.digest !== undefined &&
+    (await readTransactionRecord(runtime.store, operation.batchUid)) !== undefined
+  ) {
     return { stop: { kind: 'repeat' } };
   }
   const prepared = await prepareHead(runtime, head, operation.timeMs);
@@ -217,11 +232,12 @@ async function undoMarkers(
   );
 }
 
+/** Commits; `undefined` when a repeat of this perform committed first (its markers undone). */
 async function commit(
   runtime: LedgerRuntime,
   operation: PerformOperation,
   placed: ReadonlyMap<string, Marker>,
-): Promise<PerformedRecord> {
+): Promise<PerformedRecord | undefined> {
   const record = commitRecord(
     operation.batchUid,
     operation.request,
@@ -230,21 +246,28 @@ async function commit(
     placed,
   );
   const key = transactionKey(operation.batchUid);
-  await runtime.store.writeIfAbsent(key, encodeTransactionRecord(record)).catch(async (error) => {
+  try {
+    await runtime.store.writeIfAbsent(key, encodeTransactionRecord(record));
+    return record;
+  } catch (error) {
     if (!AcquireError.is(error, ErrorCode.PRECONDITION_FAILED)) {
       throw error;
     }
-    // Only this attempt placed this batch's markers, so a record already there is an `aborted`
-    // one: a reader judged this perform dead while it was paused, or a repeat of it was refused
-    // meanwhile and made the refusal final.
-    await undoMarkers(runtime, operation.batchUid, placed);
-    const found = await readTransactionRecord(runtime.store, operation.batchUid);
-    throw found?.record.state === 'aborted'
-      ? abortedError(found.record)
-      : new AcquireError(
-          ErrorCode.TRANSACTION_ABORTED,
-          `transaction ${operation.batchUid} was rolled back while it was being performed`,
-        );
-  });
-  return record;
+  }
+
+  // A record already there is an `aborted` one when a reader judged this perform dead while it
+  // was paused, or a repeat of it was refused meanwhile and made the refusal final; otherwise a
+  // repeat committed first.
+  await undoMarkers(runtime, operation.batchUid, placed);
+  const found = await readTransactionRecord(runtime.store, operation.batchUid);
+  if (found === undefined) {
+    throw new AcquireError(
+      ErrorCode.TRANSACTION_ABORTED,
+      `transaction ${operation.batchUid} was rolled back while it was being performed`,
+    );
+  }
+  if (found.record.state === 'aborted') {
+    throw abortedError(found.record);
+  }
+  return undefined;
 }

@@ -151,7 +151,12 @@ export async function readPerformed(runtime: LedgerRuntime, uid: string): Promis
   const batchUid = batchUidOf(uid);
   if (found === undefined && batchUid !== uid) {
     const first = await readTransactionRecord(runtime.store, batchUid);
-    if (first !== undefined && first.record.state !== 'aborted') {
+    const index = Number(uid.slice(batchUid.length + 1));
+    if (
+      first !== undefined &&
+      first.record.state !== 'aborted' &&
+      index < first.record.batchSize
+    ) {
       await completePerform(runtime, first.record);
       found = await readTransactionRecord(runtime.store, uid);
     }
