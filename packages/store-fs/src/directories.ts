@@ -22,6 +22,13 @@ import { closeDescriptor, flushAll, openDescriptor } from './file-descriptors.js
 import { errnoCode, isMissing, symlinkRefused } from './fs-errors.js';
 
 /**
+ * The directories remembered as real (see the module comment) are bounded: line items make one
+ * directory per account and day, and the oldest remembered is forgotten first, which costs only
+ * one more check when it is used again.
+ */
+const VERIFIED_DIRECTORIES_MAX = 4096;
+
+/**
  * Creating a directory chain restarts when a concurrent delete removes a parent it just made.
  * Each restart means another process emptied the directory in that instant, so a few suffice.
  */
@@ -73,7 +80,7 @@ export async function directoryState(
     if ((await realpath(expected)) !== expected) {
       return 'foreign';
     }
-    layout.verified.add(expected);
+    rememberDirectory(layout, expected);
     return 'present';
   } catch (error) {
     if (isMissing(error)) {
@@ -108,7 +115,7 @@ export async function ensureDirectory(
   for (let attempt = 0; attempt < DIRECTORY_ATTEMPTS_MAX; attempt++) {
     if (await createChain(layout, names, where)) {
       const path = directoryPath(layout, names);
-      layout.verified.add(path);
+      rememberDirectory(layout, path);
       return path;
     }
   }
@@ -181,6 +188,16 @@ export async function removeEmptyDirectories(
     }
     layout.verified.delete(path);
   }
+}
+
+function rememberDirectory(layout: StoreLayout, path: string): void {
+  if (layout.verified.size >= VERIFIED_DIRECTORIES_MAX) {
+    const oldest = layout.verified.values().next();
+    if (oldest.done !== true) {
+      layout.verified.delete(oldest.value);
+    }
+  }
+  layout.verified.add(path);
 }
 
 /**

@@ -124,7 +124,7 @@ export async function writeObjectIfAbsent(
 
   const prepared = await prepareFile(context, key, file.bytes, directory);
   try {
-    await Promise.all([link(prepared.tempPath, prepared.finalPath), prepared.closing]);
+    await alongsideClosing(prepared, link(prepared.tempPath, prepared.finalPath));
   } catch (error) {
     throw errnoCode(error) === 'EEXIST' ? preconditionFailed(key, 'already exists') : error;
   } finally {
@@ -324,9 +324,13 @@ async function replaceUnderLock(
     if (conditional && context.superseded.has(key, expected)) {
       throw preconditionFailed(key, 'has another version');
     }
+    // With fsync on, the temporary file's flush is slow, so the lock is taken only after it.
+    const preparing = prepareFile(context, key, file.bytes, directory, !conditional);
     const [prepared, locked] = await bothOrUndo(
-      prepareFile(context, key, file.bytes, directory, !conditional),
-      lockAndReadVersion(context, key, path, conditional),
+      preparing,
+      context.layout.durable
+        ? preparing.then(() => lockAndReadVersion(context, key, path, conditional))
+        : lockAndReadVersion(context, key, path, conditional),
       async (undone) => discard(undone),
       (undone) => releaseLock(context.locks, undone.lock),
     );
@@ -335,7 +339,7 @@ async function replaceUnderLock(
         assertVersion(key, locked.version, expected);
       }
       assertLockFresh(context.locks, locked.lock);
-      await Promise.all([rename(prepared.tempPath, path), prepared.closing]);
+      await alongsideClosing(prepared, rename(prepared.tempPath, path));
     } catch (error) {
       discard(prepared);
       await releaseLock(context.locks, locked.lock);
@@ -389,6 +393,21 @@ async function bothOrUndo<A, B>(
     await undoSecond(two.value);
   }
   throw one.status === 'rejected' ? one.reason : (two as PromiseRejectedResult).reason;
+}
+
+/**
+ * Awaits a rename or link of a prepared file together with the closing of its handle, and only
+ * once both have settled reports the first failure, so that nothing is still under way when a
+ * caller goes on (releasing the lock, say).
+ */
+async function alongsideClosing(prepared: PreparedFile, step: Promise<void>): Promise<void> {
+  const [stepped, closed] = await Promise.allSettled([step, prepared.closing]);
+  if (stepped.status === 'rejected') {
+    throw stepped.reason;
+  }
+  if (closed.status === 'rejected') {
+    throw closed.reason;
+  }
 }
 
 /**
