@@ -8,8 +8,9 @@
  * soon as the page is full (plus one key, to know whether more follow).
  *
  * Entries that are not objects of this store are skipped: temporary files, the lock directory,
- * links, and names the store would not have made. Stale temporary files and empty directories met
- * on the way are removed.
+ * and names the store would not have made. An object is listed by its name, whether a file or a
+ * link holding an empty object (see `object-file.ts`); reading it checks what it holds. Stale
+ * temporary files and empty directories met on the way are removed.
  *
  * @module
  */

@@ -29,6 +29,9 @@ import { TEMP_FILE_STALE_MS } from './temp-files.js';
 
 afterAll(removeTemporaryRoots);
 
+/** Rounds of replacing an empty object while others read it. */
+const REPLACE_ROUNDS = 300;
+
 async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
   const error = await promise.then(
     () => undefined,
@@ -220,7 +223,45 @@ describe('fs store: links planted in the root are not followed', () => {
 });
 
 describe('fs store: empty objects', () => {
-  it('stores an empty object made by write-if-absent as a link, and treats it as any object', async () => {
+  it('keeps an empty object under a hashed name as a file, so that listing finds it', async () => {
+    const { root, store } = await newStore();
+    const long = 'A'.repeat(100);
+    await store.writeIfAbsent(`${long}/item`, new Uint8Array(0));
+    await store.writeIfAbsent('plain/item', new Uint8Array(0));
+
+    expect(await listAllKeys(store, '')).toEqual([`${long}/item`, 'plain/item']);
+    const { directories, fileName } = encodeKey(`${long}/item`);
+    expect((await lstat(join(root, ...directories, fileName))).isFile()).toBe(true);
+  });
+
+  it('reads an empty object or its replacement while it is replaced, never failing', async () => {
+    const { root } = await newStore();
+    const writer = createFsStore({ root, fsync: false });
+    const reader = createFsStore({ root, fsync: false });
+    let writing = true;
+    const writes = (async () => {
+      for (let round = 0; round < REPLACE_ROUNDS; round++) {
+        const version = await writer.writeIfAbsent('swap/key', new Uint8Array(0));
+        const full = await writer.writeIfVersion('swap/key', utf8Encode('full'), version);
+        await writer.delete('swap/key', { ifVersion: full });
+      }
+      writing = false;
+    })();
+    const reads = Array.from({ length: 3 }, async () => {
+      const seen = new Set<string>();
+      while (writing) {
+        const stored = await reader.read('swap/key');
+        seen.add(stored === undefined ? 'absent' : utf8Decode(stored.value) || 'empty');
+      }
+      return seen;
+    });
+
+    await writes;
+    const seen = new Set((await Promise.all(reads)).flatMap((one) => [...one]));
+    expect([...seen].every((value) => ['absent', 'empty', 'full'].includes(value))).toBe(true);
+  });
+
+  it('stores an empty object from write-if-absent as a link, used as any object', async () => {
     const { root, store } = await newStore();
     const empty = new Uint8Array(0);
     const version = await store.writeIfAbsent('items/one', empty);
@@ -246,7 +287,7 @@ describe('fs store: empty objects', () => {
     expect(await listAllKeys(store, '')).toEqual([]);
   });
 
-  it('refuses a link whose target is not one of its own, even when it names a version', async () => {
+  it('refuses a link whose target is not one of its own', async () => {
     const { root, store } = await newStore();
     await store.writeIfAbsent('items/one', new Uint8Array(0));
     for (const target of ['AQFSLNK1.', 'AQFSLNK1.not a version', 'AQFSLNK2.abc', '/etc/passwd']) {

@@ -93,8 +93,9 @@ const OptionsSchema = v.strictObject({
  *
  * Every key maps to a file under `root`: each segment becomes a portable file name (see the
  * package README), directories for all but the last. Writes are atomic (complete temporary
- * file, then rename or link), version tags are random ids kept in each file's header,
- * write-if-absent is exclusive through link(2), and writes, write-if-version and deletes hold a
+ * file, then rename or link), version tags are unique ids kept in each file's header,
+ * write-if-absent is exclusive through link(2) (or symlink(2) for an empty object, which is a
+ * link holding its version), and writes, write-if-version and deletes hold a
  * per-key lock that recovers from crashed holders (see `lockLeaseMs`). Links planted under the
  * root are never followed.
  *

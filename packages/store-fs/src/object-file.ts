@@ -2,12 +2,13 @@
  * The layout of one object file: a magic number, a small JSON header (version tag, key, value
  * length and SHA-256 of the value), then the value bytes.
  *
- * An object with an empty value that write-if-absent creates under a plain name is a symbolic
- * link instead, whose target text is `AQFSLNK1.` and its version tag: symlink(2) creates name and
- * content in one exclusive step, so such a create is one system call rather than a temporary
- * file, a hard link and a removal. The link is only ever read with readlink(2), never followed;
- * its key is its name, and its value is empty. Windows needs special rights for links, so there
- * every object is a file.
+ * An object with an empty value that write-if-absent creates, on a path with no hashed name, is a
+ * symbolic link instead, whose target text is `AQFSLNK1.` and its version tag: symlink(2) creates
+ * name and content in one exclusive step, so such a create is one system call rather than a
+ * temporary file, a hard link and a removal. The link is only ever read with readlink(2), never
+ * followed; its key is its name, and its value is empty. Copies and backups must keep links as
+ * links (`cp -a`, `rsync -a`, `tar`) to keep these objects. Windows needs special rights for
+ * links, so there every object is a file.
  *
  * The version tag lives in the file, so it changes on every write whatever the file system's
  * timestamp resolution, and it stays the same when the file is copied or restored. The key in

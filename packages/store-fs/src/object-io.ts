@@ -30,20 +30,21 @@ import { NO_FOLLOW_FLAG } from './temp-files.js';
  * @returns the decoded object, or `undefined` when there is no file
  * @throws AcquireError `CORRUPT_RECORD` when the file is a link, is damaged, or holds another key
  */
-export async function readObjectFile(
-  path: string,
-  key: string,
-): Promise<DecodedObject | undefined> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path, { flag: NO_FOLLOW_FLAG });
-  } catch (error) {
-    const header = await linkedOrMissing(error, path, key);
-    return header === undefined ? undefined : { header, value: new Uint8Array(0) };
-  }
-  const decoded = decodeObjectFile(bytes, key);
-  assertKeyMatches(decoded.header, key);
-  return decoded;
+export function readObjectFile(path: string, key: string): Promise<DecodedObject | undefined> {
+  return retryingReplacedLinks(async () => {
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(path, { flag: NO_FOLLOW_FLAG });
+    } catch (error) {
+      const header = await linkedOrMissing(error, path, key);
+      return header === undefined || header === REPLACED
+        ? header
+        : { header, value: new Uint8Array(0) };
+    }
+    const decoded = decodeObjectFile(bytes, key);
+    assertKeyMatches(decoded.header, key);
+    return decoded;
+  });
 }
 
 /**
@@ -58,19 +59,21 @@ export async function readObjectHeader(
   path: string,
   where: string,
 ): Promise<ObjectHeader | undefined> {
-  let fd: number;
-  try {
-    fd = await openDescriptor(path, NO_FOLLOW_FLAG);
-  } catch (error) {
-    return linkedOrMissing(error, path, where);
-  }
-  try {
-    const buffer = new Uint8Array(HEADER_READ_BYTES);
-    const bytesRead = await readStart(fd, buffer);
-    return decodeObjectHeader(buffer.subarray(0, bytesRead), where).header;
-  } finally {
-    await closeDescriptor(fd);
-  }
+  return retryingReplacedLinks(async () => {
+    let fd: number;
+    try {
+      fd = await openDescriptor(path, NO_FOLLOW_FLAG);
+    } catch (error) {
+      return linkedOrMissing(error, path, where);
+    }
+    try {
+      const buffer = new Uint8Array(HEADER_READ_BYTES);
+      const bytesRead = await readStart(fd, buffer);
+      return decodeObjectHeader(buffer.subarray(0, bytesRead), where).header;
+    } finally {
+      await closeDescriptor(fd);
+    }
+  });
 }
 
 /**
@@ -99,18 +102,47 @@ function assertKeyMatches(header: ObjectHeader, key: string): void {
 }
 
 /**
+ * A link found in an object's place was replaced by a file between the open and the readlink;
+ * the read starts again, and this many times in a row needs as many writes in those instants.
+ */
+const READ_ATTEMPTS_MAX = 16;
+
+/** Said by a read step whose link was replaced by a file meanwhile. */
+const REPLACED: unique symbol = Symbol('replaced');
+
+/**
+ * `open(2)` with `O_NOFOLLOW` fails so on a link: `ELOOP` on Linux and macOS, `EMLINK` on
+ * FreeBSD, `EFTYPE` on NetBSD.
+ */
+const LINK_REFUSED_CODES: ReadonlySet<string> = new Set(['ELOOP', 'EMLINK', 'EFTYPE']);
+
+async function retryingReplacedLinks<T>(read: () => Promise<T | typeof REPLACED>): Promise<T> {
+  for (let attempt = 0; attempt < READ_ATTEMPTS_MAX; attempt++) {
+    const result = await read();
+    if (result !== REPLACED) {
+      return result;
+    }
+  }
+  throw new AcquireError(
+    ErrorCode.STORE_UNAVAILABLE,
+    'fs store could not read an object: it kept being replaced while being read',
+  );
+}
+
+/**
  * After an open failed: `undefined` when there is no file, the header of an empty object when a
- * link of this store holds one; refuses any other link.
+ * link of this store holds one, {@link REPLACED} when the link was replaced by a file meanwhile;
+ * refuses any other link.
  */
 async function linkedOrMissing(
   error: unknown,
   path: string,
   where: string,
-): Promise<ObjectHeader | undefined> {
+): Promise<ObjectHeader | undefined | typeof REPLACED> {
   if (isMissing(error)) {
     return undefined;
   }
-  if (errnoCode(error) !== 'ELOOP') {
+  if (!LINK_REFUSED_CODES.has(errnoCode(error) ?? '')) {
     throw error;
   }
 
@@ -120,6 +152,9 @@ async function linkedOrMissing(
   } catch (readError) {
     if (isMissing(readError)) {
       return undefined;
+    }
+    if (errnoCode(readError) === 'EINVAL') {
+      return REPLACED;
     }
     throw readError;
   }

@@ -6,9 +6,9 @@
  * - an unconditional write takes the key's lock and renames the file into place, which replaces
  *   the old file atomically (rename(2));
  * - write-if-absent hard-links it into place, which fails when the name exists (link(2)), so
- *   exactly one of any number of racing processes wins, without a lock; an empty object under a
- *   plain name needs no temporary file, as it is a link created in one step (symlink(2), which
- *   fails alike);
+ *   exactly one of any number of racing processes wins, without a lock; an empty object whose
+ *   path has no hashed name needs no temporary file, as it is a link created in one step
+ *   (symlink(2), which fails alike);
  * - write-if-version takes the key's lock, reads the current version from the file's header and
  *   renames only when it matches. Versions this process replaced itself are refused before any
  *   file is written; a version another process replaced is found only under the lock, after the
@@ -117,7 +117,7 @@ export async function writeObjectIfAbsent(
 ): Promise<string> {
   const { directories, fileName } = encodeKey(key);
   const directory = await ensureDirectory(context.layout, directories, key);
-  if (file.empty && EMPTY_OBJECTS_AS_LINKS && !isHashedFileName(fileName)) {
+  if (file.empty && EMPTY_OBJECTS_AS_LINKS && isPlainPath(directories, fileName)) {
     await linkEmptyObject(context, key, file, directory, fileName);
     return file.version;
   }
@@ -440,8 +440,15 @@ function lockName(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
-function isHashedFileName(fileName: string): boolean {
-  return isHashedName(fileName.slice(0, -OBJECT_FILE_SUFFIX.length));
+/**
+ * Whether no name on a key's path is hashed. Listing recovers a hashed name's segment from a
+ * file's header, which a link holding an empty object does not have.
+ */
+function isPlainPath(directories: readonly string[], fileName: string): boolean {
+  return (
+    directories.every((name) => !isHashedName(name)) &&
+    !isHashedName(fileName.slice(0, -OBJECT_FILE_SUFFIX.length))
+  );
 }
 
 function assertVersion(key: string, current: string | undefined, expected: string | undefined) {
