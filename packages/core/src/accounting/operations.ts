@@ -19,7 +19,7 @@ import { type Refusal, recordRefusal, refusalError } from './perform-refusals.js
 import { attemptSettle, type SettleRequest } from './settle.js';
 import { attemptRollForwardSettle, readPerformed } from './settle-finish.js';
 import { expiryPrefix, parseExpiryKey } from './store-layout.js';
-import { type PerformedRecord, readTransactionRecord } from './transaction-records.js';
+import { isSettled, type PerformedRecord, readTransactionRecord } from './transaction-records.js';
 
 /**
  * Attempts per operation. Most attempts that do not finish waited for another process (with
@@ -125,6 +125,12 @@ export async function settleWithRetries(
  * @returns true when this call released it
  */
 async function releaseQuietly(runtime: LedgerRuntime, transactionUid: string): Promise<boolean> {
+  // Finishing a perform writes its expiry entries again, also after an earlier release removed
+  // them; a transaction already settled is then only a stale entry.
+  const found = await readTransactionRecord(runtime.store, transactionUid);
+  if (found !== undefined && isSettled(found.record.state)) {
+    return false;
+  }
   try {
     await settleWithRetries(runtime, { kind: 'release', transactionUid });
     return true;
