@@ -152,11 +152,7 @@ export async function readPerformed(runtime: LedgerRuntime, uid: string): Promis
   if (found === undefined && batchUid !== uid) {
     const first = await readTransactionRecord(runtime.store, batchUid);
     const index = Number(uid.slice(batchUid.length + 1));
-    if (
-      first !== undefined &&
-      first.record.state !== 'aborted' &&
-      index < first.record.batchSize
-    ) {
+    if (first !== undefined && first.record.state !== 'aborted' && index < first.record.batchSize) {
       await completePerform(runtime, first.record);
       found = await readTransactionRecord(runtime.store, uid);
     }
