@@ -6,7 +6,17 @@
  * @module
  */
 
-import { close, fdatasync, fsync, open, read, write } from 'node:fs';
+import {
+  type BigIntStats,
+  close,
+  fdatasync,
+  fstat,
+  fsync,
+  lstat,
+  open,
+  read,
+  write,
+} from 'node:fs';
 
 /**
  * Opens a file.
@@ -72,6 +82,34 @@ export function flushData(fd: number): Promise<void> {
 export function flushAll(fd: number): Promise<void> {
   return new Promise((resolve, reject) => {
     fsync(fd, (error) => (error === null ? resolve() : reject(error)));
+  });
+}
+
+/**
+ * Tells which file a descriptor is open on.
+ *
+ * @param fd - the descriptor
+ * @returns its device and inode numbers
+ */
+export function describeDescriptor(fd: number): Promise<BigIntStats> {
+  return new Promise((resolve, reject) => {
+    fstat(fd, { bigint: true }, (error, stats) =>
+      error === null ? resolve(stats) : reject(error),
+    );
+  });
+}
+
+/**
+ * Tells which file a path names now, without following a link.
+ *
+ * @param path - the path
+ * @returns its device and inode numbers
+ */
+export function describePath(path: string): Promise<BigIntStats> {
+  return new Promise((resolve, reject) => {
+    lstat(path, { bigint: true }, (error, stats) =>
+      error === null ? resolve(stats) : reject(error),
+    );
   });
 }
 

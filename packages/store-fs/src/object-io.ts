@@ -7,9 +7,16 @@
  * @module
  */
 
+import type { BigIntStats } from 'node:fs';
 import { readFile, readlink } from 'node:fs/promises';
 import { AcquireError, ErrorCode } from '@acquire/core';
-import { closeDescriptor, openDescriptor, readStart } from './file-descriptors.js';
+import {
+  closeDescriptor,
+  describeDescriptor,
+  describePath,
+  openDescriptor,
+  readStart,
+} from './file-descriptors.js';
 import { errnoCode, isMissing, symlinkRefused } from './fs-errors.js';
 import {
   type DecodedObject,
@@ -89,6 +96,64 @@ export async function readObjectVersion(path: string, key: string): Promise<stri
   if (header === undefined) {
     return undefined;
   }
+  assertKeyMatches(header, key);
+  return header.version;
+}
+
+/**
+ * Opens an object file ahead of taking its lock, so that its version can be read at once when
+ * the lock is held: see {@link readVersionOpenedEarly}.
+ *
+ * @param path - the object file
+ * @returns the descriptor, or `undefined` when there is no plain file to open
+ */
+export async function openEarly(path: string): Promise<number | undefined> {
+  try {
+    return await openDescriptor(path, NO_FOLLOW_FLAG);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads the current version of an object through a descriptor opened before the caller took the
+ * key's lock, and closes it. The file may have been replaced between that open and the lock, so
+ * the version counts only when the path still names the file the descriptor is open on: while it
+ * is open its inode number cannot be given to another file, and under the lock nobody replaces
+ * it. Otherwise, or without a descriptor, the version is read afresh.
+ *
+ * @param fd - from {@link openEarly}
+ * @param path - the object file
+ * @param key - the key it should hold
+ * @returns the version, or `undefined` when there is no object
+ * @throws AcquireError `CORRUPT_RECORD` when the file is a foreign link, damaged, or holds another
+ *   key
+ */
+export async function readVersionOpenedEarly(
+  fd: number | undefined,
+  path: string,
+  key: string,
+): Promise<string | undefined> {
+  if (fd === undefined) {
+    return readObjectVersion(path, key);
+  }
+  const buffer = new Uint8Array(HEADER_READ_BYTES);
+  let opened: BigIntStats;
+  let named: BigIntStats | undefined;
+  let bytesRead: number;
+  try {
+    [bytesRead, opened, named] = await Promise.all([
+      readStart(fd, buffer),
+      describeDescriptor(fd),
+      describePath(path).catch(() => undefined),
+    ]);
+  } finally {
+    await closeDescriptor(fd);
+  }
+  if (named === undefined || named.ino !== opened.ino || named.dev !== opened.dev) {
+    return readObjectVersion(path, key);
+  }
+  const { header } = decodeObjectHeader(buffer.subarray(0, bytesRead), key);
   assertKeyMatches(header, key);
   return header.version;
 }

@@ -32,6 +32,7 @@ import {
   removeEmptyDirectories,
   syncDirectory,
 } from './directories.js';
+import { closeDescriptor } from './file-descriptors.js';
 import { acquireLock, assertLockFresh, type HeldLock, releaseLock } from './file-lock.js';
 import { errnoCode, isMissing, preconditionFailed, symlinkRefused } from './fs-errors.js';
 import { encodeKey, isHashedName, OBJECT_FILE_SUFFIX } from './key-names.js';
@@ -40,7 +41,12 @@ import {
   emptyObjectLinkTarget,
   type NewObjectFile,
 } from './object-file.js';
-import { readObjectFile, readObjectVersion } from './object-io.js';
+import {
+  openEarly,
+  readObjectFile,
+  readObjectVersion,
+  readVersionOpenedEarly,
+} from './object-io.js';
 import type { StoreContext } from './store-context.js';
 import { removeQuietly, writeTempFile } from './temp-files.js';
 
@@ -363,9 +369,21 @@ async function lockAndReadVersion(
   path: string,
   readVersion: boolean,
 ): Promise<{ readonly lock: HeldLock; readonly version: string | undefined }> {
-  const lock = await acquireLock(context.locks, lockName(key));
+  if (!readVersion) {
+    return { lock: await acquireLock(context.locks, lockName(key)), version: undefined };
+  }
+  const [lock, fd] = await bothOrUndo(
+    acquireLock(context.locks, lockName(key)),
+    openEarly(path),
+    (undone) => releaseLock(context.locks, undone),
+    async (undone) => {
+      if (undone !== undefined) {
+        await closeDescriptor(undone);
+      }
+    },
+  );
   try {
-    return { lock, version: readVersion ? await readObjectVersion(path, key) : undefined };
+    return { lock, version: await readVersionOpenedEarly(fd, path, key) };
   } catch (error) {
     await releaseLock(context.locks, lock);
     throw error;
