@@ -59,7 +59,7 @@ const FLOOR_RECORD = {
  * at once, then the record, then the two line items at once, with keys and JSON of the same
  * sizes.
  *
- * @param store - an empty store
+ * @param store - a store not yet used for the floor
  * @param transfers - how many transfers' worth of writes to time
  * @returns the figure, one operation per transfer
  */

@@ -21,12 +21,13 @@ import {
   type LedgerBenchTarget,
   type LedgerRunSizes,
   openAccount,
-  printRaw,
+  type StoreWarmUp,
+  timeBracketed,
   warmLedger,
+  warmStore,
 } from './ledger-run.js';
-import { sequential } from './ledger-sequential.js';
-import { ratioText } from './ledger-targets.js';
-import { combineMeasurements, printMeasurement, rateOf, section } from './measure.js';
+import { sequentialLong, sequentialShort } from './ledger-sequential.js';
+import { printMeasurement, section } from './measure.js';
 import { createRawWriteSampler, describeRawWrite } from './raw-write.js';
 
 const MEMORY_SIZES: LedgerRunSizes = {
@@ -40,13 +41,12 @@ const MEMORY_SIZES: LedgerRunSizes = {
 
 /**
  * The fs store is tens of times slower than memory, so its floor and concurrent runs are
- * shorter. The memory runs have compiled the ledger but not the store, and the first writes into
- * a fresh directory tree on a disk run several times slower than later ones, so each timed run
- * follows a warm-up of 1,000 transfers on other accounts of the same store.
+ * shorter. The runs of one fs section share one store, on accounts of their own, after the
+ * store's warm-up (see {@link FS_STORE_WARM_UP}), so each run needs only a short one of its own.
  */
 const FS_SIZES: LedgerRunSizes = {
   ...MEMORY_SIZES,
-  warmUp: 1_000,
+  warmUp: 100,
   floor: 100,
   concurrent: 480,
 };
@@ -54,23 +54,33 @@ const FS_SIZES: LedgerRunSizes = {
 /** With fsync on every write waits for the disk twice more, so every run is shorter again. */
 const FS_FSYNC_SIZES: LedgerRunSizes = {
   ...FS_SIZES,
-  warmUp: 300,
   sequentialShort: 500,
   sequentialLong: 2_000,
   window: 500,
   concurrent: 320,
 };
 
+/**
+ * What is done on a fresh fs store before its timed runs, and printed as a figure of its own.
+ * On ext4 without a journal, allocating an inode skips every inode of its block group freed in
+ * the last minute (five, while the inode's table block is not yet written back). The store frees
+ * one with every replaced file and allocates one with every new file, several per transfer, and
+ * removing a directory tree frees thousands. So on a fresh store, above all after a large
+ * removal, transfers can run several times slower for seconds, while the raw rate, which frees
+ * and allocates one inode per write, hardly changes. A store in use for a while is past this.
+ */
+const FS_STORE_WARM_UP: StoreWarmUp = { transfers: 3_000, durationMs: 15_000 };
+
+/** With fsync on, the same time is fewer transfers. */
+const FS_FSYNC_STORE_WARM_UP: StoreWarmUp = { transfers: 1_000, durationMs: 15_000 };
+
 /** Concurrent workers, each making its share of the transfers one after another. */
 const WORKERS = 16;
 
-/** Around a concurrent run the raw rate is sampled this long before and again after. */
-const RAW_BRACKET_MS = 250;
-
 /**
  * Runs the ledger benchmarks on the memory store, then on the fs store without and with fsync.
- * The fs stores all live in one temporary directory, removed only at the end: on disks that
- * discard freed blocks, removing thousands of files slows every write for a while after.
+ * The fs stores live in one temporary directory, removed only at the end, because removing
+ * thousands of files slows the creation of new ones for a while (see {@link FS_STORE_WARM_UP}).
  */
 export async function benchLedger(): Promise<void> {
   await benchLedgerOn({
@@ -80,20 +90,26 @@ export async function benchLedger(): Promise<void> {
   });
   const root = await mkdtemp(join(tmpdir(), 'acquire-bench-ledger-'));
   try {
-    await benchFsLedger(join(root, 'no-fsync'), false, FS_SIZES);
-    await benchFsLedger(join(root, 'fsync'), true, FS_FSYNC_SIZES);
+    await benchFsLedger(join(root, 'no-fsync'), false, FS_SIZES, FS_STORE_WARM_UP);
+    await benchFsLedger(join(root, 'fsync'), true, FS_FSYNC_SIZES, FS_FSYNC_STORE_WARM_UP);
   } finally {
     await rm(root, { recursive: true, force: true });
   }
 }
 
-/** Runs the benchmarks on fs stores under a directory of their own. */
-async function benchFsLedger(root: string, fsync: boolean, sizes: LedgerRunSizes): Promise<void> {
-  let stores = 0;
+/** Runs the benchmarks on one fs store, under a directory of its own. */
+async function benchFsLedger(
+  root: string,
+  fsync: boolean,
+  sizes: LedgerRunSizes,
+  storeWarmUp: StoreWarmUp,
+): Promise<void> {
+  const store = createFsStore({ root: join(root, 'store'), fsync });
   await benchLedgerOn({
     label: fsync ? 'fs store, fsync' : 'fs store, no fsync',
     sizes,
-    createStore: () => createFsStore({ root: join(root, `store-${stores++}`), fsync }),
+    createStore: () => store,
+    storeWarmUp,
     sampleRawWrite: createRawWriteSampler({ directory: join(root, 'raw'), fsync }),
     notes: [...describeRawWrite(fsync), ...(fsync ? [shorterRunsNote(sizes)] : [])],
   });
@@ -117,9 +133,12 @@ export async function benchLedgerOn(target: LedgerBenchTarget): Promise<void> {
   for (const note of target.notes ?? []) {
     console.log(`  ${note}`);
   }
+  if (target.storeWarmUp !== undefined) {
+    await warmStore(target, target.storeWarmUp);
+  }
   printMeasurement(await measureStoreFloor(target.createStore(), target.sizes.floor));
-  await sequential(target, target.sizes.sequentialShort, false);
-  await sequential(target, target.sizes.sequentialLong, true);
+  await sequentialShort(target, target.sizes.sequentialShort);
+  await sequentialLong(target, target.sizes.sequentialLong);
 
   section(`ledger: ${WORKERS} concurrent workers (${target.label})`);
   await concurrent(target, 'distinct accounts', false);
@@ -140,25 +159,19 @@ async function concurrent(target: LedgerBenchTarget, name: string, hot: boolean)
   );
   const total = target.sizes.concurrent;
   const perWorker = total / WORKERS;
-  const sample = target.sampleRawWrite;
 
-  const before = await sample?.(RAW_BRACKET_MS);
-  const started = performance.now();
-  await Promise.all(
-    transfers.map(async (transfer) => {
-      for (let index = 0; index < perWorker; index++) {
-        await ledger.perform(transfer);
-      }
-    }),
+  await timeBracketed(
+    target,
+    () => `${count(total)} transfers, ${name}`,
+    async () => {
+      await Promise.all(
+        transfers.map(async (transfer) => {
+          for (let index = 0; index < perWorker; index++) {
+            await ledger.perform(transfer);
+          }
+        }),
+      );
+      return total;
+    },
   );
-  const figure = rateOf(`${count(total)} transfers, ${name}`, total, performance.now() - started);
-  const after = await sample?.(RAW_BRACKET_MS);
-
-  const raw =
-    before === undefined || after === undefined ? undefined : combineMeasurements([before, after]);
-  printMeasurement(
-    figure,
-    raw === undefined ? undefined : ratioText(figure.perSecond, raw.perSecond),
-  );
-  printRaw(raw, 'before + after');
 }
