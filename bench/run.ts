@@ -14,8 +14,8 @@ import { benchStore } from './store.bench.js';
 
 /**
  * The sections in the order they run. The ledger's disk figures are judged against targets, so
- * it runs before the sections that fill a disk with thousands of files and remove them, which
- * slows every write for a while after on disks that discard freed blocks.
+ * it runs before the sections that fill a disk with thousands of files and remove them: on ext4
+ * without a journal, new files are slower to create for a while after many were removed.
  */
 const SECTIONS: Record<string, () => Promise<void>> = {
   crypto: benchCrypto,
