@@ -40,7 +40,7 @@ export interface LedgerBenchTarget {
   readonly sizes: LedgerRunSizes;
   /** Gives the store for one run: a fresh one, or one the runs share on accounts of their own. */
   readonly createStore: () => ObjectStore;
-  /** What to do on the store before the first run, timed and printed as a warm-up. */
+  /** What to do before the first run, on a store from `createStore`; timed and printed. */
   readonly storeWarmUp?: StoreWarmUp;
   /** Samples the raw write + rename rate of the store's disk; only for file-system stores. */
   readonly sampleRawWrite?: RawWriteSampler;
@@ -138,7 +138,7 @@ export async function warmStore(target: LedgerBenchTarget, warmUp: StoreWarmUp):
       value: '1',
     },
   ];
-  const name = (made: number): string => `warm-up: ${count(made)} transfers on the fresh store`;
+  const name = (made: number): string => `warm-up: ${count(made)} transfers on a fresh store`;
   await timeBracketed(target, name, async () => {
     const started = performance.now();
     let made = 0;
