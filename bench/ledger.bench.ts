@@ -63,11 +63,12 @@ const FS_FSYNC_SIZES: LedgerRunSizes = {
 /**
  * What is done on a fresh fs store before its timed runs, and printed as a figure of its own.
  * On ext4 without a journal, allocating an inode skips every inode of its block group freed in
- * the last minute (five, while the inode's table block is not yet written back). The store frees
- * one with every replaced file and allocates one with every new file, several per transfer, and
- * removing a directory tree frees thousands. So on a fresh store, above all after a large
- * removal, transfers can run several times slower for seconds, while the raw rate, which frees
- * and allocates one inode per write, hardly changes. A store in use for a while is past this.
+ * the last minute (the last five minutes while the inode's table block awaits writing back). The
+ * store frees one with every replaced file and allocates one with every new file, several per
+ * transfer, and removing a directory tree frees thousands. So on a fresh store, above all after
+ * a large removal, transfers can run several times slower for seconds, while the raw rate, which
+ * frees and allocates one inode per write, hardly changes. A store in use for a while is mostly
+ * past this, though the fresh directories of new accounts can bring it back.
  */
 const FS_STORE_WARM_UP: StoreWarmUp = { transfers: 3_000, durationMs: 15_000 };
 
