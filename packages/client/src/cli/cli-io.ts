@@ -70,18 +70,50 @@ export function formatTable(head: readonly string[], rows: readonly (readonly st
   return table.toString();
 }
 
+/** A failure as its code and message, the same for people and for `--json`. */
+export interface FailureRecord {
+  /** The error code: an AcquireError's, `CANCELLED` or `INTERNAL_ERROR`. */
+  readonly code: string;
+  /** What went wrong. */
+  readonly message: string;
+}
+
 /**
- * Describes a failure in one line: the code and message of an AcquireError, or a generic line.
+ * Gives a failure's code and message: those of an AcquireError, or generic ones.
+ *
+ * @param error - what was thrown
+ * @returns the code and message
+ */
+export function failureRecord(error: unknown): FailureRecord {
+  if (error instanceof AcquireError) {
+    return { code: error.code, message: error.message };
+  }
+  if (error instanceof Error && error.name === 'ExitPromptError') {
+    return { code: 'CANCELLED', message: 'the prompt was closed' };
+  }
+  return {
+    code: 'INTERNAL_ERROR',
+    message: error instanceof Error ? error.message : String(error),
+  };
+}
+
+/**
+ * Describes a failure in one line: `error <code>: <message>`.
  *
  * @param error - what was thrown
  * @returns the line to print
  */
 export function describeFailure(error: unknown): string {
-  if (error instanceof AcquireError) {
-    return `error ${error.code}: ${error.message}`;
-  }
-  if (error instanceof Error && error.name === 'ExitPromptError') {
-    return 'error CANCELLED: the prompt was closed';
-  }
-  return `error INTERNAL_ERROR: ${error instanceof Error ? error.message : String(error)}`;
+  const { code, message } = failureRecord(error);
+  return `error ${code}: ${message}`;
+}
+
+/**
+ * Describes a failure in one line of JSON, for `--json`: `{"error":{"code":…,"message":…}}`.
+ *
+ * @param error - what was thrown
+ * @returns the line to print
+ */
+export function describeFailureAsJson(error: unknown): string {
+  return JSON.stringify({ error: failureRecord(error) });
 }

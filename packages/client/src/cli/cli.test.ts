@@ -300,6 +300,20 @@ describe('acquire against a real acquire serve', () => {
     expect(await balanceOf('alice', 'deposits')).toBe(before);
   });
 
+  it('reports a failure under --json as one JSON line on stderr, with nothing on stdout', async () => {
+    const before = await balanceOf('alice', 'deposits');
+
+    const refused = await acquire('alice', '--json', 'pay', 'deposits', bobMain, '100000', 'A car');
+
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr.split('\n')).toHaveLength(2);
+    const { error } = JSON.parse(refused.stderr) as { error: { code: string; message: string } };
+    expect(error.code).toBe('INSUFFICIENT_FUNDS');
+    expect(error.message).toMatch(/\S/);
+    expect(await balanceOf('alice', 'deposits')).toBe(before);
+  });
+
   it('refuses malformed values with a typed error and moves nothing', async () => {
     const before = await balanceOf('alice', 'deposits');
 

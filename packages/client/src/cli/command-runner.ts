@@ -1,12 +1,13 @@
 /**
  * Runs a command's body: prints its result as text or JSON, and turns a failure into one line
- * with its code and a non-zero exit, with the stack only under `--debug`.
+ * on stderr with its code (a JSON object under `--json`) and a non-zero exit, with the stack only
+ * under `--debug`.
  *
  * @module
  */
 
 import type { Command } from 'commander';
-import { type CliIo, describeFailure } from './cli-io.js';
+import { type CliIo, describeFailure, describeFailureAsJson } from './cli-io.js';
 import type { GlobalOptions } from './cli-session.js';
 
 /** What a command body returns: the result for `--json` and the text for people. */
@@ -43,7 +44,7 @@ export function createCommandRunner(io: CliIo, setExitCode: (code: number) => vo
         const output = await body(options as never, ...positional);
         io.out(options.json === true ? JSON.stringify(output.result, null, 2) : output.text);
       } catch (error) {
-        io.err(describeFailure(error));
+        io.err(options.json === true ? describeFailureAsJson(error) : describeFailure(error));
         if (options.debug === true && error instanceof Error && error.stack !== undefined) {
           io.err(error.stack);
         }
