@@ -422,6 +422,7 @@ export {
   type RemoteSessionResolverOptions,
   SESSION_CERTIFICATE_CACHE_ENTRIES_MAX,
   SESSION_CERTIFICATE_CACHE_TTL_MS,
+  SESSION_CERTIFICATE_REFRESH_AHEAD_SHARE,
 } from './service/remote-session-resolver.js';
 export {
   type ErrorReply,

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   addTestService,
   adminSetup,
@@ -17,6 +17,7 @@ import type { FetchFunction } from './http-fetch.js';
 import {
   createRemoteSessionResolver,
   SESSION_CERTIFICATE_CACHE_TTL_MS,
+  SESSION_CERTIFICATE_REFRESH_AHEAD_SHARE,
 } from './remote-session-resolver.js';
 import { defineServiceFunction } from './service-function.js';
 import { createServiceInfoCache } from './service-info-client.js';
@@ -88,6 +89,7 @@ describe('createRemoteSessionResolver', () => {
   let network: TestNetwork;
   let booksStore: ObjectStore;
   let posts = 0;
+  let unreachable = false;
   let fetchImpl: FetchFunction;
 
   beforeAll(async () => {
@@ -99,6 +101,9 @@ describe('createRemoteSessionResolver', () => {
     await adminSetup(network, BOOKS, secret, { addTrustedService: ID });
     fetchImpl = (input, init) => {
       posts += init?.method === 'POST' ? 1 : 0;
+      if (unreachable) {
+        return Promise.reject(new TypeError('fetch failed'));
+      }
       return network.fetchImpl(input, init);
     };
   });
@@ -119,6 +124,56 @@ describe('createRemoteSessionResolver', () => {
     network.clock.advance(SESSION_CERTIFICATE_CACHE_TTL_MS);
     expect(await resolve(`${ID}/`, 'user-1', 'session-1')).toEqual(certificate);
     expect(posts).toBe(2);
+  });
+
+  it('fetches a certificate in use again before it expires, while the cached one answers', async () => {
+    const resolve = createRemoteSessionResolver({
+      store: booksStore,
+      fetchImpl,
+      clock: network.clock,
+      infoCache: createServiceInfoCache(),
+    });
+    const refreshAt =
+      SESSION_CERTIFICATE_CACHE_TTL_MS * (1 - SESSION_CERTIFICATE_REFRESH_AHEAD_SHARE);
+    posts = 0;
+    await resolve(ID, 'user-1', 'session-1');
+
+    network.clock.advance(refreshAt - 1);
+    expect(await resolve(ID, 'user-1', 'session-1')).toEqual(certificate);
+    expect(posts).toBe(1);
+
+    network.clock.advance(1);
+    expect(await resolve(ID, 'user-1', 'session-1')).toEqual(certificate);
+    await vi.waitFor(() => expect(posts).toBe(2));
+
+    network.clock.advance(SESSION_CERTIFICATE_CACHE_TTL_MS - refreshAt);
+    expect(await resolve(ID, 'user-1', 'session-1')).toEqual(certificate);
+    expect(posts).toBe(2);
+  });
+
+  it('keeps answering from the cache when a refresh fails, and reports the failure once expired', async () => {
+    const resolve = createRemoteSessionResolver({
+      store: booksStore,
+      fetchImpl,
+      clock: network.clock,
+      infoCache: createServiceInfoCache(),
+    });
+    posts = 0;
+    await resolve(ID, 'user-1', 'session-1');
+    unreachable = true;
+
+    try {
+      network.clock.advance(SESSION_CERTIFICATE_CACHE_TTL_MS - 1);
+      expect(await resolve(ID, 'user-1', 'session-1')).toEqual(certificate);
+      await vi.waitFor(() => expect(posts).toBe(2));
+
+      network.clock.advance(1);
+      expect((await caught(resolve(ID, 'user-1', 'session-1'))).code).toBe(
+        ErrorCode.SERVICE_UNREACHABLE,
+      );
+    } finally {
+      unreachable = false;
+    }
   });
 
   it('keeps only the certificate of approved sessions, and logout time of ended ones', async () => {

@@ -1,7 +1,9 @@
 /**
  * A {@link SessionCertificateResolver} that asks a remote identity service for a session's
  * certificate by calling its `get_keys` function over HTTP, with a signed and sealed reply, and
- * keeps the answer briefly so that a burst of requests by one session costs one call.
+ * keeps the answer briefly so that a burst of requests by one session costs one call. A
+ * certificate in use is fetched again in the background before it expires, so that a busy
+ * session's requests do not all wait for `get_keys` each time its certificate runs out.
  *
  * @module
  */
@@ -26,6 +28,12 @@ export const GET_KEYS_FUNCTION_NAME = 'get_keys';
  * remote service; authorisations signed after logout are still refused once it is.
  */
 export const SESSION_CERTIFICATE_CACHE_TTL_MS = 30_000;
+
+/**
+ * A certificate used in the last fifth of its time in the cache is fetched again in the
+ * background, while the cached one keeps answering until it expires.
+ */
+export const SESSION_CERTIFICATE_REFRESH_AHEAD_SHARE = 0.2;
 
 /** At most this many certificates are cached; the oldest goes first. */
 export const SESSION_CERTIFICATE_CACHE_ENTRIES_MAX = 10_000;
@@ -86,26 +94,11 @@ export function createRemoteSessionResolver(
   const clock = options.clock ?? systemClock;
   const ttlMs = options.cacheTtlMs ?? SESSION_CERTIFICATE_CACHE_TTL_MS;
   const entriesMax = options.cacheEntriesMax ?? SESSION_CERTIFICATE_CACHE_ENTRIES_MAX;
+  const refreshAheadMs = ttlMs * SESSION_CERTIFICATE_REFRESH_AHEAD_SHARE;
   const cache = new Map<string, { certificate: SessionCertificate; expiresMs: number }>();
   const pending = new Map<string, Promise<SessionCertificate>>();
 
-  return async (identityUrl, userUid, sessionUid) => {
-    const url = canonicalServiceUrl(identityUrl);
-    const key = `${url}\u0000${userUid}\u0000${sessionUid}`;
-    const cached = cache.get(key);
-    if (cached !== undefined && cached.expiresMs > clock.now()) {
-      return cached.certificate;
-    }
-
-    let request = pending.get(key);
-    if (request === undefined) {
-      request = fetchCertificate(url, userUid, sessionUid, options).finally(() =>
-        pending.delete(key),
-      );
-      pending.set(key, request);
-    }
-    const certificate = await request;
-
+  const remember = (key: string, certificate: SessionCertificate): void => {
     cache.delete(key);
     if (cache.size >= entriesMax) {
       const oldest = cache.keys().next();
@@ -114,7 +107,42 @@ export function createRemoteSessionResolver(
       }
     }
     cache.set(key, { certificate, expiresMs: clock.now() + ttlMs });
-    return certificate;
+  };
+
+  const fetchOnce = (
+    key: string,
+    url: string,
+    userUid: string,
+    sessionUid: string,
+  ): Promise<SessionCertificate> => {
+    let request = pending.get(key);
+    if (request === undefined) {
+      request = fetchCertificate(url, userUid, sessionUid, options)
+        .then((certificate) => {
+          remember(key, certificate);
+          return certificate;
+        })
+        .finally(() => pending.delete(key));
+      pending.set(key, request);
+    }
+    return request;
+  };
+
+  return async (identityUrl, userUid, sessionUid) => {
+    const url = canonicalServiceUrl(identityUrl);
+    const key = `${url}\u0000${userUid}\u0000${sessionUid}`;
+    const cached = cache.get(key);
+    const now = clock.now();
+    if (cached === undefined || cached.expiresMs <= now) {
+      return fetchOnce(key, url, userUid, sessionUid);
+    }
+
+    // A failed refresh changes nothing: the cached certificate answers until it expires, and
+    // the first request after that fetches it in the open, where a failure is reported.
+    if (cached.expiresMs - now <= refreshAheadMs) {
+      fetchOnce(key, url, userUid, sessionUid).catch(() => undefined);
+    }
+    return cached.certificate;
   };
 }
 
