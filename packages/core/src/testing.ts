@@ -1,6 +1,7 @@
 /**
  * Test helpers for Acquire adapters and applications: the object-store conformance suite (on
- * vitest) and its concurrency cases as plain functions.
+ * vitest) and its concurrency cases as plain functions, and the ledger's race cases (on vitest),
+ * which a store shared by several ledgers must pass.
  *
  * @example
  * ```ts
@@ -13,6 +14,16 @@
  * @module
  */
 
+export {
+  LEDGER_RACE_CASE_TIMEOUT_MS,
+  LEDGER_RACE_DEBIT_RACERS,
+  LEDGER_RACE_DEBIT_ROUNDS,
+  LEDGER_RACE_PROCESSES,
+  LEDGER_RACE_SETTLE_RACERS,
+  LEDGER_RACE_SETTLE_ROUNDS,
+  type LedgerRaceSuiteOptions,
+  runLedgerRaceSuite,
+} from './accounting/ledger-race-suite.js';
 export {
   CONFORMANCE_CAS_INCREMENTS,
   CONFORMANCE_CAS_WORKERS,

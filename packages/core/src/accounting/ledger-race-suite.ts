@@ -1,0 +1,238 @@
+/**
+ * The ledger's race cases, on vitest, for any object store: debits racing against one account's
+ * limits, racing receipts and refunds of one transaction, racing repeats of one idempotency key
+ * and racing creates of one account name. Several ledgers share the store, each with its own
+ * locks and caches, standing in for processes; every case ends with an audit of the raw objects.
+ *
+ * @module
+ */
+
+import { describe, expect, it } from 'vitest';
+import { AcquireError } from '../errors.js';
+import type { ObjectStore } from '../store/object-store.js';
+import { createManualClock } from '../time/clock.js';
+import { createLedger, type Ledger } from './ledger.js';
+import { Money } from './money.js';
+import { auditLedger } from './test-support/ledger-audit.js';
+
+/** Options for {@link runLedgerRaceSuite}. */
+export interface LedgerRaceSuiteOptions {
+  /** Names the store in the test report. */
+  readonly name: string;
+  /** Makes a new, empty store for one case. */
+  readonly create: () => ObjectStore | Promise<ObjectStore>;
+  /** How long one case may take, in milliseconds. @default LEDGER_RACE_CASE_TIMEOUT_MS */
+  readonly timeoutMs?: number;
+}
+
+/** Ledgers sharing one store, standing in for processes with their own locks and caches. */
+export const LEDGER_RACE_PROCESSES = 4;
+
+/** Debits racing against one account's limit in each round. */
+export const LEDGER_RACE_DEBIT_RACERS = 32;
+
+/** Rounds of racing debits, each on new accounts with a limit that lets a different number win. */
+export const LEDGER_RACE_DEBIT_ROUNDS = 100;
+
+/** Receipts, refunds or repeats racing on one transaction. */
+export const LEDGER_RACE_SETTLE_RACERS = 8;
+
+/** Rounds of racing settlements and repeats. */
+export const LEDGER_RACE_SETTLE_ROUNDS = 10;
+
+/** A case on a disk makes thousands of writes under contention; this leaves room for slow ones. */
+export const LEDGER_RACE_CASE_TIMEOUT_MS = 300_000;
+
+/**
+ * Registers the ledger race cases with vitest. Call it at the top level of a test file.
+ *
+ * @param options - the store's name and how to make one
+ * @example
+ * ```ts
+ * import { runLedgerRaceSuite } from '@acquire/core/testing';
+ * import { createFsStore } from '@acquire/store-fs';
+ *
+ * runLedgerRaceSuite({ name: 'fs', create: () => createFsStore({ root: tempDir() }) });
+ * ```
+ */
+export function runLedgerRaceSuite(options: LedgerRaceSuiteOptions): void {
+  const { create } = options;
+  const timeout = options.timeoutMs ?? LEDGER_RACE_CASE_TIMEOUT_MS;
+
+  describe(`ledger races on the ${options.name} store`, { timeout }, () => {
+    const debits = `${LEDGER_RACE_DEBIT_RACERS} racing debits, ${LEDGER_RACE_DEBIT_ROUNDS} rounds`;
+    it(`never overdraws under ${debits}`, async () => {
+      const { store, ledgers, ledger } = await setUp(create);
+      for (let round = 0; round < LEDGER_RACE_DEBIT_ROUNDS; round++) {
+        const value = Money.fromMicro(BigInt(1 + (round % 7)) * 1_000_000n + BigInt(round));
+        const allowed = round % LEDGER_RACE_DEBIT_RACERS;
+        const byDailyLimit = round % 3 === 0;
+        const limit = Money.fromMicro(value.micro * BigInt(allowed) + value.micro / 2n);
+        const payer = await ledger.createAccount({
+          group: `payer-${round}`,
+          name: 'main',
+          overdraftLimit: byDailyLimit ? '1000000' : limit,
+          ...(byDailyLimit ? { dailyLimit: limit } : {}),
+        });
+        const payee = await ledger.createAccount({ group: `payee-${round}`, name: 'main' });
+
+        const results = await outcomes(
+          Array.from({ length: LEDGER_RACE_DEBIT_RACERS }, (_, index) =>
+            (ledgers[index % LEDGER_RACE_PROCESSES] as Ledger).perform([
+              { debitAccountUid: payer.uid, creditAccountUid: payee.uid, value },
+            ]),
+          ),
+        );
+        const successes = results.filter((result) => result === 'ok').length;
+        const refusal = byDailyLimit ? 'DAILY_LIMIT_EXCEEDED' : 'INSUFFICIENT_FUNDS';
+        expect(results.filter((result) => result !== 'ok' && result !== refusal)).toEqual([]);
+        expect(successes).toBe(allowed);
+
+        const status = await ledger.balance(payer.uid);
+        expect(status.available.micro).toBeGreaterThanOrEqual(0n);
+        expect(status.balance.micro).toBe(-value.micro * BigInt(successes));
+      }
+      expect((await auditLedger(store, { requireFinal: true })).problems).toEqual([]);
+    });
+
+    it('lets exactly one of many racing receipts settle a transaction', async () => {
+      const { store, ledgers, ledger } = await setUp(create);
+      const payer = await ledger.createAccount({
+        group: 'payer',
+        name: 'main',
+        overdraftLimit: '1000',
+      });
+      const payee = await ledger.createAccount({ group: 'payee', name: 'main' });
+      for (let round = 0; round < LEDGER_RACE_SETTLE_ROUNDS; round++) {
+        const [held] = await ledger.perform(
+          [{ debitAccountUid: payer.uid, creditAccountUid: payee.uid, value: '10' }],
+          {
+            provisional: true,
+          },
+        );
+        const results = await outcomes(
+          Array.from({ length: LEDGER_RACE_SETTLE_RACERS }, (_, index) =>
+            (ledgers[index % LEDGER_RACE_PROCESSES] as Ledger).receipt(held!.uid, {
+              value: String(index + 1),
+            }),
+          ),
+        );
+        expect(results.filter((result) => result === 'ok')).toHaveLength(1);
+        expect(
+          results.filter((result) => result !== 'ok' && result !== 'TRANSACTION_ALREADY_SETTLED'),
+        ).toEqual([]);
+        const winner = results.indexOf('ok') + 1;
+        expect((await ledger.getTransaction(held!.uid)).settlement?.receiptedValue.toString()).toBe(
+          String(winner),
+        );
+      }
+      expect((await ledger.balance(payer.uid)).liability.toString()).toBe('0');
+      expect((await auditLedger(store, { requireFinal: true })).problems).toEqual([]);
+    });
+
+    it('lets exactly one of many racing refunds reverse a transaction', async () => {
+      const { store, ledgers, ledger } = await setUp(create);
+      const payer = await ledger.createAccount({
+        group: 'payer',
+        name: 'main',
+        overdraftLimit: '1000',
+      });
+      const payee = await ledger.createAccount({ group: 'payee', name: 'main' });
+      for (let round = 0; round < LEDGER_RACE_SETTLE_ROUNDS; round++) {
+        const [paid] = await ledger.perform([
+          { debitAccountUid: payer.uid, creditAccountUid: payee.uid, value: '10' },
+        ]);
+        const results = await outcomes(
+          Array.from({ length: LEDGER_RACE_SETTLE_RACERS }, (_, index) =>
+            (ledgers[index % LEDGER_RACE_PROCESSES] as Ledger).refund(paid!.uid),
+          ),
+        );
+        expect(results.filter((result) => result === 'ok')).toHaveLength(1);
+        expect(
+          results.filter((result) => result !== 'ok' && result !== 'TRANSACTION_ALREADY_SETTLED'),
+        ).toEqual([]);
+      }
+      expect((await ledger.balance(payer.uid)).balance.toString()).toBe('0');
+      expect((await auditLedger(store, { requireFinal: true })).problems).toEqual([]);
+    });
+
+    it('moves value once for racing repeats of one idempotency key', async () => {
+      const { store, ledgers, ledger } = await setUp(create);
+      const payer = await ledger.createAccount({
+        group: 'payer',
+        name: 'main',
+        overdraftLimit: '1000',
+      });
+      const payee = await ledger.createAccount({ group: 'payee', name: 'main' });
+      for (let round = 0; round < LEDGER_RACE_SETTLE_ROUNDS; round++) {
+        const transfer = [
+          { debitAccountUid: payer.uid, creditAccountUid: payee.uid, value: '2.5' },
+        ];
+        const results = await Promise.all(
+          Array.from({ length: LEDGER_RACE_SETTLE_RACERS }, (_, index) =>
+            (ledgers[index % LEDGER_RACE_PROCESSES] as Ledger).perform(transfer, {
+              idempotencyKey: `order-${round}`,
+            }),
+          ),
+        );
+        expect(new Set(results.map((records) => records[0]!.uid)).size).toBe(1);
+        expect((await ledger.balance(payer.uid)).balance.toString()).toBe(
+          String(-3.5 * round - 2.5),
+        );
+
+        const [held] = await ledger.perform(transfer, { provisional: true });
+        const receipts = await Promise.all(
+          Array.from({ length: LEDGER_RACE_SETTLE_RACERS }, (_, index) =>
+            (ledgers[index % LEDGER_RACE_PROCESSES] as Ledger).receipt(held!.uid, {
+              value: '1',
+              idempotencyKey: `receipt-${round}`,
+            }),
+          ),
+        );
+        expect(receipts.every((record) => record.state === 'receipted')).toBe(true);
+      }
+      expect((await ledger.balance(payee.uid)).balance.toString()).toBe(
+        String(3.5 * LEDGER_RACE_SETTLE_ROUNDS),
+      );
+      expect((await auditLedger(store, { requireFinal: true })).problems).toEqual([]);
+    });
+
+    it('claims an account name once under racing creates', async () => {
+      const { store, ledgers } = await setUp(create);
+      const results = await outcomes(
+        Array.from({ length: LEDGER_RACE_SETTLE_RACERS * 2 }, (_, index) =>
+          (ledgers[index % LEDGER_RACE_PROCESSES] as Ledger).createAccount({
+            group: 'alice',
+            name: 'savings',
+          }),
+        ),
+      );
+      expect(results.filter((result) => result === 'ok')).toHaveLength(1);
+      expect(results.filter((result) => result !== 'ok' && result !== 'ACCOUNT_EXISTS')).toEqual(
+        [],
+      );
+      expect((await store.listPage('account_heads')).keys).toHaveLength(1);
+      expect((await store.listPage('account_info')).keys).toHaveLength(1);
+    });
+  });
+}
+
+async function setUp(create: LedgerRaceSuiteOptions['create']) {
+  const store = await create();
+  const clock = createManualClock();
+  const ledgers = Array.from({ length: LEDGER_RACE_PROCESSES }, () =>
+    createLedger({ store, clock }),
+  );
+  return { store, clock, ledgers, ledger: ledgers[0] as Ledger };
+}
+
+async function outcomes(attempts: readonly Promise<unknown>[]): Promise<string[]> {
+  return Promise.all(
+    attempts.map((attempt) =>
+      attempt.then(
+        () => 'ok',
+        (error: unknown) => (AcquireError.is(error) ? error.code : String(error)),
+      ),
+    ),
+  );
+}
