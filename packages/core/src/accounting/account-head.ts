@@ -229,11 +229,21 @@ export function limitBreach(
   return undefined;
 }
 
+/**
+ * What a marker's change adds to the account's available balance: negative for a debit.
+ *
+ * @param marker - the marker
+ * @returns balance change minus liability change, in micro-units
+ */
+export function availableGain(marker: Marker): bigint {
+  return marker.delta.balance - marker.delta.liability;
+}
+
 /** What the perform markers of operations other than `op` add to the available balance. */
 function uncommittedGain(head: AccountHead, op: string | undefined): bigint {
   let gain = 0n;
   for (const marker of head.markers) {
-    const added = marker.delta.balance - marker.delta.liability;
+    const added = availableGain(marker);
     if (marker.kind === 'perform' && marker.op !== op && added > 0n) {
       gain += added;
     }

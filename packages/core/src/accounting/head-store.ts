@@ -11,6 +11,7 @@ import { AcquireError, ErrorCode } from '../errors.js';
 import { backOff, CAS_ATTEMPTS_MAX, encodeJson } from '../store/json.js';
 import {
   type AccountHead,
+  availableGain,
   decodeAccountHead,
   effectiveTime,
   encodeAccountHead,
@@ -177,8 +178,25 @@ export async function tidyMarkers(
   return { head: tidied, uncommitted };
 }
 
-/** An operation's status, after finishing it first when it is a committed perform. */
+/**
+ * An operation's status, after finishing it first when it is a committed perform. A perform
+ * this process is finishing now is waited for only when its marker adds to what the account may
+ * spend; otherwise its marker is left for a later update to drop.
+ */
 async function settledStatus(runtime: LedgerRuntime, marker: Marker): Promise<OperationStatus> {
+  const id = operationId(marker.kind, marker.op);
+  const finishing =
+    marker.kind === 'perform' && runtime.finishedOutcome(id) === undefined
+      ? runtime.finishing(id)
+      : undefined;
+  if (finishing !== undefined) {
+    if (availableGain(marker) <= 0n) {
+      return 'committed';
+    }
+    await finishing;
+    return 'done';
+  }
+
   const status = await operationStatus(runtime, marker.kind, marker.op);
   if (status !== 'committed' || marker.kind !== 'perform') {
     return status;

@@ -1,12 +1,14 @@
 /**
- * What every ledger operation is given: the store, the clock, and three things that live only
+ * What every ledger operation is given: the store, the clock, and four things that live only
  * in this process. Per-account locks queue this process's own updates of one account head, so
  * they do not race each other through compare-and-swap retries (other processes still race, and
  * CAS keeps that safe). A cache remembers operations known to be finished, which never become
  * unfinished again, so markers of finished operations are dropped without reading their
  * records. Another remembers the last head this process read or wrote for each account, so an
  * update can compare-and-swap without reading first; when another process changed the head
- * meanwhile, the swap fails and the update reads the head and tries again.
+ * meanwhile, the swap fails and the update reads the head and tries again. The last holds the
+ * committed performs this process is finishing, so that an update meeting one of their markers
+ * can leave it or wait, rather than read the record and write the line items a second time.
  *
  * @module
  */
@@ -66,6 +68,18 @@ export interface LedgerRuntime {
    */
   rememberFinished(id: string, outcome: FinishedOutcome): void;
   /**
+   * Remembers the finishing of a committed perform while it runs.
+   *
+   * @param id - the perform's operation id from `operationId`
+   * @param finishing - settles when it is finished
+   */
+  rememberFinishing(id: string, finishing: Promise<unknown>): void;
+  /**
+   * @param id - an operation id from `operationId`
+   * @returns the finishing of that perform when this process is doing it now
+   */
+  finishing(id: string): Promise<unknown> | undefined;
+  /**
    * @param uid - an account uid
    * @returns the head this process last read or wrote, with its version, if remembered
    */
@@ -108,6 +122,7 @@ export interface LedgerRuntimeOptions {
 export function createLedgerRuntime(options: LedgerRuntimeOptions): LedgerRuntime {
   const finished = new Map<string, FinishedOutcome>();
   const heads = new Map<string, CachedHead>();
+  const finishing = new Map<string, Promise<unknown>>();
   const locks = createLocks();
 
   return {
@@ -133,6 +148,18 @@ export function createLedgerRuntime(options: LedgerRuntimeOptions): LedgerRuntim
 
     rememberFinished: (id, outcome) =>
       remember(finished, id, outcome, FINISHED_OPERATIONS_CACHED_MAX),
+
+    rememberFinishing(id, work) {
+      finishing.set(id, work);
+      const forget = (): void => {
+        if (finishing.get(id) === work) {
+          finishing.delete(id);
+        }
+      };
+      work.then(forget, forget);
+    },
+
+    finishing: (id) => finishing.get(id),
 
     lastHead: (uid) => heads.get(uid),
 

@@ -23,12 +23,28 @@ import { writeOnce } from './write-once.js';
 
 /**
  * Finishes a committed perform: writes what it left to write, once, and remembers it as done.
+ * When this process is finishing it already, waits for that instead.
  *
  * @param runtime - the ledger runtime
  * @param first - the batch's first record, in any state but `aborted`
  * @returns the batch's records as the perform returned them
  */
 export async function completePerform(
+  runtime: LedgerRuntime,
+  first: PerformedRecord,
+): Promise<PerformedRecord[]> {
+  const id = operationId('perform', first.batchUid);
+  const underWay = runtime.finishing(id);
+  if (underWay !== undefined) {
+    await underWay;
+    return asPerformed(first);
+  }
+  const finishing = writeWhatIsLeft(runtime, first);
+  runtime.rememberFinishing(id, finishing);
+  return finishing;
+}
+
+async function writeWhatIsLeft(
   runtime: LedgerRuntime,
   first: PerformedRecord,
 ): Promise<PerformedRecord[]> {
