@@ -326,6 +326,26 @@ describe('acquire against a real acquire serve', () => {
     expect(await balanceOf('alice', 'deposits')).toBe(before);
   });
 
+  it("reads account uids that begin with '-' as arguments, even '-h'", async () => {
+    const before = await balanceOf('alice', 'deposits');
+
+    for (const uid of [
+      '-hAAAAAAAAAAAAAAAAAAAA',
+      '-YHMVi7gEN3_fa--B6TLBA',
+      '--AAAAAAAAAAAAAAAAAAAA',
+    ]) {
+      const balance = await acquire('alice', 'balance', uid);
+      const statement = await acquire('alice', 'statement', uid, '--limit', '5');
+      const pay = await acquire('alice', 'pay', 'deposits', uid, '1', 'To a dash');
+
+      for (const refused of [balance, statement, pay]) {
+        expect(refused.code, uid).toBe(1);
+        expect(refused.stderr, uid).toMatch(/^error ACCOUNT_NOT_FOUND: [^\n]+\n$/);
+      }
+    }
+    expect(await balanceOf('alice', 'deposits')).toBe(before);
+  });
+
   it('prints a stack trace only with --debug', async () => {
     const plain = await acquire('alice', 'balance', 'no-such-account');
     const debug = await acquire('alice', '--debug', 'balance', 'no-such-account');

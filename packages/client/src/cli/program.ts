@@ -25,6 +25,9 @@ export function createProgram(io: CliIo, setExitCode: (code: number) => void): C
     .option('--json', 'print results as JSON')
     .option('--debug', 'print stack traces of failures')
     .option('--wallet <dir>', 'wallet directory (default: ACQUIRE_WALLET_DIR or the config dir)')
+    // Account uids are base64url and may begin with '-', even '-h'; help has no short form, so
+    // that commands taking uids can read any dash-led word as an argument.
+    .helpOption('--help', 'display help for command')
     .addHelpText('after', environmentHelp(CLI_VARIABLES))
     .showHelpAfterError()
     .configureOutput({
