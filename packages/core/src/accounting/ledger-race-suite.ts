@@ -97,12 +97,7 @@ export function runLedgerRaceSuite(options: LedgerRaceSuiteOptions): void {
 
     it('lets exactly one of many racing receipts settle a transaction', async () => {
       const { store, ledgers, ledger } = await setUp(create);
-      const payer = await ledger.createAccount({
-        group: 'payer',
-        name: 'main',
-        overdraftLimit: '1000',
-      });
-      const payee = await ledger.createAccount({ group: 'payee', name: 'main' });
+      const { payer, payee } = await openPair(ledger);
       for (let round = 0; round < LEDGER_RACE_SETTLE_ROUNDS; round++) {
         const [held] = await ledger.perform(
           [{ debitAccountUid: payer.uid, creditAccountUid: payee.uid, value: '10' }],
@@ -111,16 +106,9 @@ export function runLedgerRaceSuite(options: LedgerRaceSuiteOptions): void {
           },
         );
         const results = await outcomes(
-          Array.from({ length: LEDGER_RACE_SETTLE_RACERS }, (_, index) =>
-            (ledgers[index % LEDGER_RACE_PROCESSES] as Ledger).receipt(held!.uid, {
-              value: String(index + 1),
-            }),
-          ),
+          racing(ledgers, (racer, index) => racer.receipt(held!.uid, { value: String(index + 1) })),
         );
-        expect(results.filter((result) => result === 'ok')).toHaveLength(1);
-        expect(
-          results.filter((result) => result !== 'ok' && result !== 'TRANSACTION_ALREADY_SETTLED'),
-        ).toEqual([]);
+        expectOneWinner(results);
         const winner = results.indexOf('ok') + 1;
         expect((await ledger.getTransaction(held!.uid)).settlement?.receiptedValue.toString()).toBe(
           String(winner),
@@ -132,25 +120,12 @@ export function runLedgerRaceSuite(options: LedgerRaceSuiteOptions): void {
 
     it('lets exactly one of many racing refunds reverse a transaction', async () => {
       const { store, ledgers, ledger } = await setUp(create);
-      const payer = await ledger.createAccount({
-        group: 'payer',
-        name: 'main',
-        overdraftLimit: '1000',
-      });
-      const payee = await ledger.createAccount({ group: 'payee', name: 'main' });
+      const { payer, payee } = await openPair(ledger);
       for (let round = 0; round < LEDGER_RACE_SETTLE_ROUNDS; round++) {
         const [paid] = await ledger.perform([
           { debitAccountUid: payer.uid, creditAccountUid: payee.uid, value: '10' },
         ]);
-        const results = await outcomes(
-          Array.from({ length: LEDGER_RACE_SETTLE_RACERS }, (_, index) =>
-            (ledgers[index % LEDGER_RACE_PROCESSES] as Ledger).refund(paid!.uid),
-          ),
-        );
-        expect(results.filter((result) => result === 'ok')).toHaveLength(1);
-        expect(
-          results.filter((result) => result !== 'ok' && result !== 'TRANSACTION_ALREADY_SETTLED'),
-        ).toEqual([]);
+        expectOneWinner(await outcomes(racing(ledgers, (racer) => racer.refund(paid!.uid))));
       }
       expect((await ledger.balance(payer.uid)).balance.toString()).toBe('0');
       expect((await auditLedger(store, { requireFinal: true })).problems).toEqual([]);
@@ -158,22 +133,13 @@ export function runLedgerRaceSuite(options: LedgerRaceSuiteOptions): void {
 
     it('moves value once for racing repeats of one idempotency key', async () => {
       const { store, ledgers, ledger } = await setUp(create);
-      const payer = await ledger.createAccount({
-        group: 'payer',
-        name: 'main',
-        overdraftLimit: '1000',
-      });
-      const payee = await ledger.createAccount({ group: 'payee', name: 'main' });
+      const { payer, payee } = await openPair(ledger);
       for (let round = 0; round < LEDGER_RACE_SETTLE_ROUNDS; round++) {
         const transfer = [
           { debitAccountUid: payer.uid, creditAccountUid: payee.uid, value: '2.5' },
         ];
         const results = await Promise.all(
-          Array.from({ length: LEDGER_RACE_SETTLE_RACERS }, (_, index) =>
-            (ledgers[index % LEDGER_RACE_PROCESSES] as Ledger).perform(transfer, {
-              idempotencyKey: `order-${round}`,
-            }),
-          ),
+          racing(ledgers, (racer) => racer.perform(transfer, { idempotencyKey: `order-${round}` })),
         );
         expect(new Set(results.map((records) => records[0]!.uid)).size).toBe(1);
         expect((await ledger.balance(payer.uid)).balance.toString()).toBe(
@@ -182,11 +148,8 @@ export function runLedgerRaceSuite(options: LedgerRaceSuiteOptions): void {
 
         const [held] = await ledger.perform(transfer, { provisional: true });
         const receipts = await Promise.all(
-          Array.from({ length: LEDGER_RACE_SETTLE_RACERS }, (_, index) =>
-            (ledgers[index % LEDGER_RACE_PROCESSES] as Ledger).receipt(held!.uid, {
-              value: '1',
-              idempotencyKey: `receipt-${round}`,
-            }),
+          racing(ledgers, (racer) =>
+            racer.receipt(held!.uid, { value: '1', idempotencyKey: `receipt-${round}` }),
           ),
         );
         expect(receipts.every((record) => record.state === 'receipted')).toBe(true);
@@ -235,4 +198,33 @@ async function outcomes(attempts: readonly Promise<unknown>[]): Promise<string[]
       ),
     ),
   );
+}
+
+/** A payer that may go 1,000 below zero and a payee, each in a group of its own. */
+async function openPair(ledger: Ledger) {
+  const payer = await ledger.createAccount({
+    group: 'payer',
+    name: 'main',
+    overdraftLimit: '1000',
+  });
+  const payee = await ledger.createAccount({ group: 'payee', name: 'main' });
+  return { payer, payee };
+}
+
+/** {@link LEDGER_RACE_SETTLE_RACERS} attempts at once, spread over the ledgers. */
+function racing<T>(
+  ledgers: readonly Ledger[],
+  attempt: (ledger: Ledger, index: number) => Promise<T>,
+): Promise<T>[] {
+  return Array.from({ length: LEDGER_RACE_SETTLE_RACERS }, (_, index) =>
+    attempt(ledgers[index % ledgers.length] as Ledger, index),
+  );
+}
+
+/** Exactly one attempt won, and every other was refused as already settled. */
+function expectOneWinner(results: readonly string[]): void {
+  expect(results.filter((result) => result === 'ok')).toHaveLength(1);
+  expect(
+    results.filter((result) => result !== 'ok' && result !== 'TRANSACTION_ALREADY_SETTLED'),
+  ).toEqual([]);
 }

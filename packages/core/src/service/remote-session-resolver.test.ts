@@ -108,13 +108,18 @@ describe('createRemoteSessionResolver', () => {
     };
   });
 
-  it('fetches a certificate from a trusted identity service and keeps it briefly', async () => {
-    const resolve = createRemoteSessionResolver({
+  /** A resolver over the test network, with a cache of service info of its own. */
+  function newResolver() {
+    return createRemoteSessionResolver({
       store: booksStore,
       fetchImpl,
       clock: network.clock,
       infoCache: createServiceInfoCache(),
     });
+  }
+
+  it('fetches a certificate from a trusted identity service and keeps it briefly', async () => {
+    const resolve = newResolver();
     posts = 0;
 
     const results = await Promise.all([1, 2, 3].map(() => resolve(ID, 'user-1', 'session-1')));
@@ -126,13 +131,8 @@ describe('createRemoteSessionResolver', () => {
     expect(posts).toBe(2);
   });
 
-  it('fetches a certificate in use again before it expires, while the cached one answers', async () => {
-    const resolve = createRemoteSessionResolver({
-      store: booksStore,
-      fetchImpl,
-      clock: network.clock,
-      infoCache: createServiceInfoCache(),
-    });
+  it('fetches a certificate in use again before it expires, the cached one answering', async () => {
+    const resolve = newResolver();
     const refreshAt =
       SESSION_CERTIFICATE_CACHE_TTL_MS * (1 - SESSION_CERTIFICATE_REFRESH_AHEAD_SHARE);
     posts = 0;
@@ -151,13 +151,8 @@ describe('createRemoteSessionResolver', () => {
     expect(posts).toBe(2);
   });
 
-  it('keeps answering from the cache when a refresh fails, and reports the failure once expired', async () => {
-    const resolve = createRemoteSessionResolver({
-      store: booksStore,
-      fetchImpl,
-      clock: network.clock,
-      infoCache: createServiceInfoCache(),
-    });
+  it('answers from the cache when a refresh fails, and reports failure once expired', async () => {
+    const resolve = newResolver();
     posts = 0;
     await resolve(ID, 'user-1', 'session-1');
     unreachable = true;
