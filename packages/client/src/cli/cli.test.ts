@@ -300,7 +300,7 @@ describe('acquire against a real acquire serve', () => {
     expect(await balanceOf('alice', 'deposits')).toBe(before);
   });
 
-  it('reports a failure under --json as one JSON line on stderr, with nothing on stdout', async () => {
+  it('reports a failure under --json as one JSON line on stderr, nothing on stdout', async () => {
     const before = await balanceOf('alice', 'deposits');
 
     const refused = await acquire('alice', '--json', 'pay', 'deposits', bobMain, '100000', 'A car');
@@ -326,7 +326,7 @@ describe('acquire against a real acquire serve', () => {
     expect(await balanceOf('alice', 'deposits')).toBe(before);
   });
 
-  it("reads account uids that begin with '-' as arguments, even '-h'", async () => {
+  it("reads uids that begin with '-' as arguments, and other dash words as options", async () => {
     const before = await balanceOf('alice', 'deposits');
 
     for (const uid of [
@@ -342,6 +342,15 @@ describe('acquire against a real acquire serve', () => {
         expect(refused.code, uid).toBe(1);
         expect(refused.stderr, uid).toMatch(/^error ACCOUNT_NOT_FOUND: [^\n]+\n$/);
       }
+    }
+    for (const args of [
+      ['pay', 'deposits', bobMain, '1', '--bogus'],
+      ['pay', 'deposits', bobMain, '1', 'Rent', '-x'],
+      ['balance', '--josn'],
+    ]) {
+      const refused = await acquire('alice', ...args);
+      expect(refused.code, args.join(' ')).toBe(1);
+      expect(refused.stderr, args.join(' ')).toMatch(/^error: unknown option '-/);
     }
     expect(await balanceOf('alice', 'deposits')).toBe(before);
   });

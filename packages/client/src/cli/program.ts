@@ -11,9 +11,11 @@ import { createCommandRunner } from './command-runner.js';
 import { addAccountingCommands } from './commands/accounting-commands.js';
 import { addIdentityCommands } from './commands/identity-commands.js';
 import { addServeCommand } from './commands/serve-command.js';
+import { unmarkDashLedUids } from './dash-led-uids.js';
 
 /**
- * Builds the `acquire` program.
+ * Builds the `acquire` program. Parse `markDashLedUids(process.argv)` with it, so that account
+ * uids beginning with `-` are read as arguments.
  *
  * @param io - the command line's I/O
  * @param setExitCode - records the process's exit code
@@ -25,11 +27,9 @@ export function createProgram(io: CliIo, setExitCode: (code: number) => void): C
     .option('--json', 'print results as JSON')
     .option('--debug', 'print stack traces of failures')
     .option('--wallet <dir>', 'wallet directory (default: ACQUIRE_WALLET_DIR or the config dir)')
-    // Account uids are base64url and may begin with '-', even '-h'; help has no short form, so
-    // that commands taking uids can read any dash-led word as an argument.
-    .helpOption('--help', 'display help for command')
     .addHelpText('after', environmentHelp(CLI_VARIABLES))
     .showHelpAfterError()
+    .hook('preAction', unmarkDashLedUids)
     .configureOutput({
       writeOut: (text) => io.out(text.trimEnd()),
       writeErr: (text) => io.err(text.trimEnd()),

@@ -83,7 +83,6 @@ export function addAccountingCommands(program: Command, run: CommandRunner, io: 
     .command('balance')
     .description('show the balance of one account')
     .argument('[account]', 'account name or uid', 'main')
-    .allowUnknownOption()
     .addHelpText('after', ACCOUNTING_HELP)
     .action(
       run(async (options: GlobalOptions, account = 'main') => {
@@ -150,7 +149,6 @@ export function addAccountingCommands(program: Command, run: CommandRunner, io: 
     .argument('<to>', "your account by name or uid, or another user's account by uid")
     .argument('<value>', 'the amount, for example 12.50')
     .argument('<description>', 'what the payment is for')
-    .allowUnknownOption()
     .addHelpText('after', ACCOUNTING_HELP)
     .action(
       run(async (options: GlobalOptions, from = '', to = '', value = '', description = '') => {
@@ -177,7 +175,6 @@ export function addAccountingCommands(program: Command, run: CommandRunner, io: 
     .description('list the line items of one account')
     .argument('[account]', 'account name or uid', 'main')
     .option('--limit <count>', 'most items shown', String(STATEMENT_ITEMS_DEFAULT))
-    .allowUnknownOption()
     .addHelpText('after', ACCOUNTING_HELP)
     .action(
       run(async (options: GlobalOptions & { limit: string }, account = 'main') => {
