@@ -35,6 +35,12 @@ import { writeOnce } from './write-once.js';
  */
 export const HEAD_MARKERS_MAX = 64;
 
+/**
+ * Updates leave the markers of performs this process is still finishing only on heads holding
+ * fewer markers than this, so that a busy account's head stays small and never fills up.
+ */
+export const MARKERS_LEFT_MAX: number = HEAD_MARKERS_MAX / 2;
+
 /** A head as read, with the version to compare-and-swap against. */
 export interface HeadRead {
   /** The head. */
@@ -148,13 +154,20 @@ export async function operationStatus(
  * Drops the markers of finished operations, undoing those that were rolled back. A committed
  * perform's marker is dropped too, once what the perform left to write has been written.
  *
+ * For an update, the marker of a perform this process is still finishing is left for a later
+ * update to drop, unless the update pays from the account and the marker adds to what it may
+ * spend, or the head already holds {@link MARKERS_LEFT_MAX} markers; then the update waits for
+ * the finishing. Reads always wait, so that they see every line item of what they count.
+ *
  * @param runtime - the ledger runtime
  * @param head - the head as read
+ * @param update - for an update, whether it pays from the account; absent for a read
  * @returns the tidied head and the markers of operations that might still be rolled back
  */
 export async function tidyMarkers(
   runtime: LedgerRuntime,
   head: AccountHead,
+  update?: { readonly pays: boolean },
 ): Promise<{ readonly head: AccountHead; readonly uncommitted: readonly Marker[] }> {
   const known = head.markers.map((marker) =>
     runtime.finishedOutcome(operationId(marker.kind, marker.op)),
@@ -163,7 +176,11 @@ export async function tidyMarkers(
     (status) => status !== undefined,
   )
     ? known
-    : await Promise.all(head.markers.map((marker) => settledStatus(runtime, marker)));
+    : await Promise.all(
+        head.markers.map((marker) =>
+          settledStatus(runtime, marker, mayLeave(head, marker, update)),
+        ),
+      );
 
   let tidied = head;
   const uncommitted: Marker[] = [];
@@ -178,23 +195,39 @@ export async function tidyMarkers(
   return { head: tidied, uncommitted };
 }
 
+/** Whether an update may leave the marker of a perform still finishing; see `tidyMarkers`. */
+function mayLeave(
+  head: AccountHead,
+  marker: Marker,
+  update: { readonly pays: boolean } | undefined,
+): boolean {
+  return (
+    update !== undefined &&
+    head.markers.length < MARKERS_LEFT_MAX &&
+    !(update.pays && availableGain(marker) > 0n)
+  );
+}
+
 /**
  * An operation's status, after finishing it first when it is a committed perform. A perform
- * this process is finishing now is waited for only when its marker adds to what the account may
- * spend; otherwise its marker is left for a later update to drop.
+ * this process is finishing now is left as `committed` when `leave` allows, and otherwise
+ * waited for; when that finishing fails, this call finishes the perform itself.
  */
-async function settledStatus(runtime: LedgerRuntime, marker: Marker): Promise<OperationStatus> {
+async function settledStatus(
+  runtime: LedgerRuntime,
+  marker: Marker,
+  leave: boolean,
+): Promise<OperationStatus> {
   const id = operationId(marker.kind, marker.op);
   const finishing =
     marker.kind === 'perform' && runtime.finishedOutcome(id) === undefined
       ? runtime.finishing(id)
       : undefined;
   if (finishing !== undefined) {
-    if (availableGain(marker) <= 0n) {
+    if (leave) {
       return 'committed';
     }
-    await finishing;
-    return 'done';
+    await finishing.catch(() => undefined);
   }
 
   const status = await operationStatus(runtime, marker.kind, marker.op);
@@ -211,14 +244,16 @@ async function settledStatus(runtime: LedgerRuntime, marker: Marker): Promise<Op
  * @param runtime - the ledger runtime
  * @param head - the head as read
  * @param timeMs - the time of the operation about to change it
+ * @param pays - whether the change may take value from the account
  * @returns the prepared head, or the markers blocking it
  */
 export async function prepareHead(
   runtime: LedgerRuntime,
   head: AccountHead,
   timeMs: number,
+  pays = true,
 ): Promise<PreparedHead> {
-  const tidy = await tidyMarkers(runtime, head);
+  const tidy = await tidyMarkers(runtime, head, { pays });
   let tidied = tidy.head;
 
   const changeTimeMs = effectiveTime(tidied, timeMs);

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { AcquireError, ErrorCode } from '../errors.js';
 import { createMemoryStore } from '../store/memory-store.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { createManualClock } from '../time/clock.js';
-import { createLedger } from './ledger.js';
+import { MARKERS_LEFT_MAX } from './head-store.js';
+import { createLedger, type Ledger } from './ledger.js';
 import { createPausingStore } from './test-support/faulty-store.js';
 import { auditLedger } from './test-support/ledger-audit.js';
 
@@ -85,10 +87,7 @@ describe('finishing committed performs', () => {
   it('waits for a perform still finishing before spending what it brought in', async () => {
     const counting = slowCountingStore();
     const clock = createManualClock();
-    const setUp = createLedger({ store: counting, clock });
-    const open = async (group: string, overdraftLimit = '0') =>
-      (await setUp.createAccount({ group, name: 'main', overdraftLimit })).uid;
-    const [bank, alice, bob] = [await open('bank', '100'), await open('alice'), await open('bob')];
+    const { bank, alice, bob } = await openThree(createLedger({ store: counting, clock }));
 
     // The deposit's writes: two marker swaps, its record, then its two line items; it pauses
     // at the first line item, committed and not yet finished.
@@ -108,4 +107,99 @@ describe('finishing committed performs', () => {
     expect((await ledger.balance(bob)).balance.toString()).toBe('4');
     expect((await auditLedger(counting, { requireFinal: true })).problems).toEqual([]);
   });
+
+  it('finishes a perform itself when the finishing it waited for failed', async () => {
+    const inner = createMemoryStore();
+    const clock = createManualClock();
+    const { bank, alice, bob } = await openThree(createLedger({ store: inner, clock }));
+
+    // The deposit's line item on Alice's account is held back, then fails.
+    let reach = (): void => {};
+    let fail = (): void => {};
+    const reached = new Promise<void>((resolve) => {
+      reach = resolve;
+    });
+    const failing = new Promise<void>((resolve) => {
+      fail = resolve;
+    });
+    let tripped = false;
+    const store: ObjectStore = {
+      ...inner,
+      async writeIfAbsent(key, value) {
+        if (!tripped && key.startsWith(`accounts/${alice}/`)) {
+          tripped = true;
+          reach();
+          await failing;
+          throw new AcquireError(ErrorCode.STORE_UNAVAILABLE, 'injected store failure');
+        }
+        return inner.writeIfAbsent(key, value);
+      },
+    };
+    const ledger = createLedger({ store, clock });
+    const deposit = ledger.perform([
+      { debitAccountUid: bank, creditAccountUid: alice, value: '4' },
+    ]);
+    const depositOutcome = deposit.then(
+      () => 'ok',
+      (error: unknown) => (AcquireError.is(error) ? error.code : String(error)),
+    );
+    await reached;
+    const spend = ledger.perform([{ debitAccountUid: alice, creditAccountUid: bob, value: '4' }]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    fail();
+
+    expect(await depositOutcome).toBe(ErrorCode.STORE_UNAVAILABLE);
+    await spend;
+    expect((await ledger.balance(alice)).balance.toString()).toBe('0');
+    expect((await ledger.balance(bob)).balance.toString()).toBe('4');
+    expect((await auditLedger(inner, { requireFinal: true })).problems).toEqual([]);
+  });
+
+  it(`leaves at most ${MARKERS_LEFT_MAX} markers on a hot head while line items are slow`, async () => {
+    const inner = createMemoryStore();
+    let markersMax = 0;
+    const store: ObjectStore = {
+      ...inner,
+      async writeIfAbsent(key, value) {
+        if (key.startsWith('accounts/')) {
+          await new Promise((resolve) => setTimeout(resolve, 30));
+        }
+        return inner.writeIfAbsent(key, value);
+      },
+      async writeIfVersion(key, value, version) {
+        const markers = (JSON.parse(new TextDecoder().decode(value)) as { markers?: unknown[] })
+          .markers;
+        markersMax = Math.max(markersMax, markers?.length ?? 0);
+        return inner.writeIfVersion(key, value, version);
+      },
+    };
+    const ledger = createLedger({ store, clock: createManualClock() });
+    const payer = await ledger.createAccount({
+      group: 'payer',
+      name: 'main',
+      overdraftLimit: '1000',
+    });
+    const payees = await Promise.all(
+      Array.from({ length: 100 }, (_, index) =>
+        ledger.createAccount({ group: `payee-${index}`, name: 'main' }),
+      ),
+    );
+
+    await Promise.all(
+      payees.map((payee) =>
+        ledger.perform([{ debitAccountUid: payer.uid, creditAccountUid: payee.uid, value: '1' }]),
+      ),
+    );
+
+    expect(markersMax).toBeLessThanOrEqual(MARKERS_LEFT_MAX + 1);
+    expect((await ledger.balance(payer.uid)).balance.toString()).toBe('-100');
+    expect((await auditLedger(inner, { requireFinal: true })).problems).toEqual([]);
+  });
 });
+
+/** A bank that may go 100 below zero, and Alice and Bob with nothing. */
+async function openThree(ledger: Ledger) {
+  const open = async (group: string, overdraftLimit = '0') =>
+    (await ledger.createAccount({ group, name: 'main', overdraftLimit })).uid;
+  return { bank: await open('bank', '100'), alice: await open('alice'), bob: await open('bob') };
+}

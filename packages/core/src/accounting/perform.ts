@@ -195,7 +195,7 @@ async function markerStep(
   ) {
     return { stop: { kind: 'repeat' } };
   }
-  const prepared = await prepareHead(runtime, head, operation.timeMs);
+  const prepared = await prepareHead(runtime, head, operation.timeMs, plan.pays);
   if (!prepared.ready) {
     return { stop: { kind: 'blocked', blockers: prepared.blockers } };
   }
