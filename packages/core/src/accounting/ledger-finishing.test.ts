@@ -155,7 +155,7 @@ describe('finishing committed performs', () => {
     expect((await auditLedger(inner, { requireFinal: true })).problems).toEqual([]);
   });
 
-  it(`leaves at most ${MARKERS_LEFT_MAX} markers on a hot head while line items are slow`, async () => {
+  it(`leaves at most ${MARKERS_LEFT_MAX} markers on a hot head, line items slow`, async () => {
     const inner = createMemoryStore();
     let markersMax = 0;
     const store: ObjectStore = {
