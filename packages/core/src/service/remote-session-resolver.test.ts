@@ -158,9 +158,13 @@ describe('createRemoteSessionResolver', () => {
     unreachable = true;
 
     try {
-      network.clock.advance(SESSION_CERTIFICATE_CACHE_TTL_MS - 1);
+      network.clock.advance(SESSION_CERTIFICATE_CACHE_TTL_MS - 2);
       expect(await resolve(ID, 'user-1', 'session-1')).toEqual(certificate);
       await vi.waitFor(() => expect(posts).toBe(2));
+      network.clock.advance(1);
+      expect(await resolve(ID, 'user-1', 'session-1')).toEqual(certificate);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(posts).toBe(2);
 
       network.clock.advance(1);
       expect((await caught(resolve(ID, 'user-1', 'session-1'))).code).toBe(

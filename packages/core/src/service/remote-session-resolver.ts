@@ -59,6 +59,13 @@ export interface RemoteSessionResolverOptions {
   readonly infoCache?: ServiceInfoCache;
 }
 
+/** A certificate in the cache, until when it may answer, and whether a refresh was tried. */
+interface CachedCertificate {
+  readonly certificate: SessionCertificate;
+  readonly expiresMs: number;
+  refreshed: boolean;
+}
+
 /** `v.object` drops what a verifier has no use for, such as an approved session's public key. */
 const CERTIFICATE_SCHEMA = v.object({
   userUid: v.string(),
@@ -95,7 +102,7 @@ export function createRemoteSessionResolver(
   const ttlMs = options.cacheTtlMs ?? SESSION_CERTIFICATE_CACHE_TTL_MS;
   const entriesMax = options.cacheEntriesMax ?? SESSION_CERTIFICATE_CACHE_ENTRIES_MAX;
   const refreshAheadMs = ttlMs * SESSION_CERTIFICATE_REFRESH_AHEAD_SHARE;
-  const cache = new Map<string, { certificate: SessionCertificate; expiresMs: number }>();
+  const cache = new Map<string, CachedCertificate>();
   const pending = new Map<string, Promise<SessionCertificate>>();
 
   const remember = (key: string, certificate: SessionCertificate): void => {
@@ -106,7 +113,7 @@ export function createRemoteSessionResolver(
         cache.delete(oldest.value);
       }
     }
-    cache.set(key, { certificate, expiresMs: clock.now() + ttlMs });
+    cache.set(key, { certificate, expiresMs: clock.now() + ttlMs, refreshed: false });
   };
 
   const fetchOnce = (
@@ -137,9 +144,11 @@ export function createRemoteSessionResolver(
       return fetchOnce(key, url, userUid, sessionUid);
     }
 
-    // A failed refresh changes nothing: the cached certificate answers until it expires, and
-    // the first request after that fetches it in the open, where a failure is reported.
-    if (cached.expiresMs - now <= refreshAheadMs) {
+    // A refresh is tried once per cached certificate. A failed one changes nothing: the cached
+    // certificate answers until it expires, and the first request after that fetches it in the
+    // open, where a failure is reported.
+    if (!cached.refreshed && cached.expiresMs - now <= refreshAheadMs) {
+      cached.refreshed = true;
       fetchOnce(key, url, userUid, sessionUid).catch(() => undefined);
     }
     return cached.certificate;
