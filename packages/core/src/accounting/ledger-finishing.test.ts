@@ -54,16 +54,7 @@ describe('finishing committed performs', () => {
   it('leaves the debit marker of a perform still finishing, and writes nothing twice', async () => {
     const store = slowCountingStore();
     const ledger = createLedger({ store, clock: createManualClock() });
-    const payer = await ledger.createAccount({
-      group: 'payer',
-      name: 'main',
-      overdraftLimit: '1000',
-    });
-    const payees = await Promise.all(
-      Array.from({ length: WORKERS }, (_, index) =>
-        ledger.createAccount({ group: `payee-${index}`, name: 'main' }),
-      ),
-    );
+    const { payer, payees } = await openPayerAndPayees(ledger, WORKERS);
     const readsBefore = store.count('read transactions');
 
     await Promise.all(
@@ -174,16 +165,7 @@ describe('finishing committed performs', () => {
       },
     };
     const ledger = createLedger({ store, clock: createManualClock() });
-    const payer = await ledger.createAccount({
-      group: 'payer',
-      name: 'main',
-      overdraftLimit: '1000',
-    });
-    const payees = await Promise.all(
-      Array.from({ length: 100 }, (_, index) =>
-        ledger.createAccount({ group: `payee-${index}`, name: 'main' }),
-      ),
-    );
+    const { payer, payees } = await openPayerAndPayees(ledger, 100);
 
     await Promise.all(
       payees.map((payee) =>
@@ -202,4 +184,19 @@ async function openThree(ledger: Ledger) {
   const open = async (group: string, overdraftLimit = '0') =>
     (await ledger.createAccount({ group, name: 'main', overdraftLimit })).uid;
   return { bank: await open('bank', '100'), alice: await open('alice'), bob: await open('bob') };
+}
+
+/** A payer that may go 1,000 below zero, and `count` payees. */
+async function openPayerAndPayees(ledger: Ledger, count: number) {
+  const payer = await ledger.createAccount({
+    group: 'payer',
+    name: 'main',
+    overdraftLimit: '1000',
+  });
+  const payees = await Promise.all(
+    Array.from({ length: count }, (_, index) =>
+      ledger.createAccount({ group: `payee-${index}`, name: 'main' }),
+    ),
+  );
+  return { payer, payees };
 }
