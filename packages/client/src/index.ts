@@ -14,7 +14,8 @@
  * await alice.waitForApproval();
  *
  * const accounting = createAccountingClient('http://127.0.0.1:8002');
- * const { accounts } = await accounting.getAccountUids(alice.authoriseCall('get_account_uids', {}));
+ * const call = alice.authoriseCall('get_account_uids', {});
+ * const { accounts } = await accounting.getAccountUids(call);
  * ```
  *
  * @module

@@ -5,7 +5,12 @@
  *
  * @example
  * ```ts
- * import { createManualClock, createMemoryStore, generateTotpSecret, totpCode } from '@acquire/core';
+ * import {
+ *   createManualClock,
+ *   createMemoryStore,
+ *   generateTotpSecret,
+ *   totpCode,
+ * } from '@acquire/core';
  *
  * const store = createMemoryStore();
  * const clock = createManualClock();

@@ -95,7 +95,7 @@ describe.each([
     expect(utf8Decode(stored?.value ?? new Uint8Array())).toBe(race.winningValues[0]);
   });
 
-  it(`counts exactly ${CAS_WORKERS * CAS_INCREMENTS} racing compare-and-swap increments`, async () => {
+  it(`counts exactly ${CAS_WORKERS * CAS_INCREMENTS} racing CAS increments`, async () => {
     const store = storeBehind(proxy());
     const acknowledged = await runCasIncrements(store, 'race/counter', CAS_WORKERS, CAS_INCREMENTS);
 
@@ -148,7 +148,7 @@ describe('s3 capability check on servers with conditional writes', () => {
 });
 
 describe('s3 conditional deletes by tombstone', () => {
-  it('leaves a tombstone that reads as absent, lists as nothing and can be claimed again', async () => {
+  it('leaves a tombstone that reads as absent, lists as nothing, may be claimed', async () => {
     const store = storeBehind(withoutDeletes);
     const version = await store.write('names/alice', utf8Encode('first'));
     await store.write('names/bob', utf8Encode('bob'));
@@ -210,7 +210,7 @@ describe('s3 conditional writes whose answer was lost', () => {
     expect((await store.read('lost/absent'))?.version).toBe(version);
   });
 
-  it('reports a write-if-version as done when its retried request finds its own write', async () => {
+  it('reports a write-if-version done when its retried request finds its own write', async () => {
     const store = storeBehind(withDeletes);
     const first = await store.write('lost/cas', utf8Encode('1'));
 
@@ -222,7 +222,7 @@ describe('s3 conditional writes whose answer was lost', () => {
     expect(utf8Decode(read?.value ?? new Uint8Array())).toBe('2');
   });
 
-  it('reports a tombstone delete as done when its retried request finds its own tombstone', async () => {
+  it('reports a tombstone delete done when its retry finds its own tombstone', async () => {
     const store = storeBehind(withoutDeletes);
     const version = await store.write('lost/delete', utf8Encode('x'));
 

@@ -152,7 +152,7 @@ describe('s3 store keys and bodies', () => {
 });
 
 describe('s3 store failures', () => {
-  it('reports an unreachable server as STORE_UNAVAILABLE without credentials in the message', async () => {
+  it('reports an unreachable server as STORE_UNAVAILABLE, naming no credentials', async () => {
     const secretAccessKey = 'very-secret-access-key';
     const store = createS3Store({
       bucket: 'acquire',

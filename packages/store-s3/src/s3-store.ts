@@ -313,7 +313,8 @@ function assertValidVersion(version: unknown): void {
   ) {
     throw new AcquireError(
       ErrorCode.INVALID_ARGUMENT,
-      `version must be 1 to ${VERSION_LENGTH_MAX_CHARS} visible ASCII characters, as the store returns`,
+      `version must be 1 to ${VERSION_LENGTH_MAX_CHARS} visible ASCII characters, ` +
+        'as the store returns',
     );
   }
 }

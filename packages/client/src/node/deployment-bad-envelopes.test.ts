@@ -140,7 +140,7 @@ describe('hostile requests to the identity and access services over HTTP', () =>
     );
   });
 
-  it('refuses JSON that is not a call envelope, naming a newer protocol when asked for one', async () => {
+  it('refuses JSON that is no call envelope, naming a newer protocol when asked', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.jsonValue({ maxDepth: 3 }),

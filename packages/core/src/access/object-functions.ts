@@ -42,7 +42,10 @@ export interface ObjectKeyArgs {
 
 /** The arguments of `write_object`. */
 export interface WriteObjectArgs extends ObjectKeyArgs {
-  /** The bytes to store, as base64url; at most {@link ACCESS_OBJECT_SIZE_MAX_BYTES} once decoded. */
+  /**
+   * The bytes to store, as base64url; at most {@link ACCESS_OBJECT_SIZE_MAX_BYTES} once
+   * decoded.
+   */
   readonly value: string;
 }
 

@@ -239,7 +239,7 @@ function createDoor() {
 }
 
 describe('a perform repeated under its key by another process', () => {
-  it('applies the transfer once when the first attempt finished and was tidied meanwhile', async () => {
+  it('applies the transfer once when the first attempt finished and was tidied', async () => {
     const store = createMemoryStore();
     const clock = createManualClock();
     const accounts = await setUp(store, clock);

@@ -142,7 +142,7 @@ describe('createService', () => {
     expect(await snapshotStore(store)).toEqual(before);
   });
 
-  it("returns a function's own error code, and a generic message for unexpected failures", async () => {
+  it("returns a function's own error code, and a generic message for surprises", async () => {
     const network = createTestNetwork();
     const logger = createRecordingLogger();
     await addTestService(network, { url: ALPHA, logger });
@@ -178,7 +178,7 @@ describe('createService', () => {
     });
   });
 
-  it('opens its identity again after a restart, and refuses a wrong password or another type', async () => {
+  it('opens its identity again after a restart; refuses a wrong password or type', async () => {
     const network = createTestNetwork();
     const { store } = await addTestService(network, { url: ALPHA });
     await setUpAdmin(network, ALPHA);

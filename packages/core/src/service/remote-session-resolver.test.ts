@@ -191,7 +191,7 @@ describe('createRemoteSessionResolver', () => {
     );
   });
 
-  it("refuses untrusted services, passes on the identity service's refusal, and checks the session", async () => {
+  it("refuses untrusted services, passes on the identity's refusal, checks sessions", async () => {
     const resolve = createRemoteSessionResolver({
       store: booksStore,
       fetchImpl,

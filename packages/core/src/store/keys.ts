@@ -133,7 +133,10 @@ export function compareKeys(left: string, right: string): number {
   return left.length - right.length;
 }
 
-/** Surrogates (U+D800–DFFF) stand for code points above U+FFFF, so they rank above U+E000–FFFF. */
+/**
+ * Surrogates (U+D800–DFFF) stand for code points above U+FFFF, so they rank above
+ * U+E000–FFFF.
+ */
 function codePointRank(unit: number): number {
   return unit >= 0xd800 && unit <= 0xdfff ? unit + 0x2000 : unit >= 0xe000 ? unit - 0x800 : unit;
 }
