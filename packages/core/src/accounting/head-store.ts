@@ -157,7 +157,8 @@ export async function operationStatus(
  * For an update, the marker of a perform this process is still finishing is left for a later
  * update to drop, unless the update pays from the account and the marker adds to what it may
  * spend, or the head already holds {@link MARKERS_LEFT_MAX} markers; then the update waits for
- * the finishing. Reads always wait, so that they see every line item of what they count.
+ * the finishing. Other callers (balances, limit changes, reconcile) always wait, so that what
+ * they count is complete.
  *
  * @param runtime - the ledger runtime
  * @param head - the head as read

@@ -23,7 +23,8 @@ import { writeOnce } from './write-once.js';
 
 /**
  * Finishes a committed perform: writes what it left to write, once, and remembers it as done.
- * When this process is finishing it already, waits for that instead.
+ * When this process is finishing it already, waits for that instead, and writes only when that
+ * finishing failed.
  *
  * @param runtime - the ledger runtime
  * @param first - the batch's first record, in any state but `aborted`
@@ -36,8 +37,10 @@ export async function completePerform(
   const id = operationId('perform', first.batchUid);
   const underWay = runtime.finishing(id);
   if (underWay !== undefined) {
-    await underWay;
-    return asPerformed(first);
+    await underWay.catch(() => undefined);
+    if (runtime.finishedOutcome(id) === 'done') {
+      return asPerformed(first);
+    }
   }
   const finishing = writeWhatIsLeft(runtime, first);
   runtime.rememberFinishing(id, finishing);
