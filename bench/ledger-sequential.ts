@@ -57,11 +57,11 @@ interface ShortRun {
  * @param total - how many transfers in each run
  */
 export async function sequentialShort(target: LedgerBenchTarget, total: number): Promise<void> {
+  const name = `${count(total)} sequential transfers, median of ${SHORT_RUN_REPEATS}`;
   const runs: ShortRun[] = [];
   for (let repeat = 0; repeat < SHORT_RUN_REPEATS; repeat++) {
     const { ledger, clock, transfer } = await startRun(target);
     const run = await timeTransfers(ledger, clock, transfer, total, target.sampleRawWrite);
-    const name = `${count(total)} sequential transfers, median of ${SHORT_RUN_REPEATS}`;
     const figure = rateOf(name, total, sum(run.durations));
     const raw = rawBetween(run.samples, 0, total);
     const score = raw === undefined ? figure.perSecond : figure.perSecond / raw.perSecond;
