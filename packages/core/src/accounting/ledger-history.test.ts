@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { encodeJson } from '../store/json.js';
 import { createMemoryStore } from '../store/memory-store.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { createManualClock } from '../time/clock.js';
 import { createLedger } from './ledger.js';
-import { lineItemEffect, parseLineItemKey } from './line-items.js';
+import { lineItemEffect, parseLineItemKey, totalsToJson } from './line-items.js';
 import { Money } from './money.js';
-import { DAY_MS } from './store-layout.js';
+import { DAY_MS, daySnapshotPrefix } from './store-layout.js';
 import { auditLedger } from './test-support/ledger-audit.js';
 import {
   codeOf,
@@ -153,5 +154,23 @@ describe('ledger history', () => {
     expect(await costOfTransfer()).toEqual(early);
     // The two accounts' markers, the commit record and the two line items.
     expect(early.writes).toBe(5);
+  });
+
+  it('is audited: a day opening that disagrees with the line items before it is found', async () => {
+    const { store, ledger, clock, uids } = await setUp(2);
+    const [payer, payee] = uids as [string, string];
+    for (let day = 0; day < 3; day++) {
+      await ledger.perform([{ debitAccountUid: payer, creditAccountUid: payee, value: '2' }]);
+      clock.advance(DAY_MS);
+    }
+    await ledger.perform([{ debitAccountUid: payer, creditAccountUid: payee, value: '2' }]);
+    expect((await auditLedger(store)).problems).toEqual([]);
+
+    const [snapshot] = (await store.listPage(daySnapshotPrefix(payee))).keys;
+    const wrong = { balance: 5_000_000n, liability: 0n, receivable: 0n };
+    await store.write(snapshot!, encodeJson(totalsToJson(wrong)));
+    const { problems } = await auditLedger(store);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(`snapshot ${snapshot}`);
   });
 });

@@ -5,17 +5,20 @@
  * @module
  */
 
+import { decodeJson } from '../../store/json.js';
 import { listAllKeys } from '../../store/listing.js';
 import type { ObjectStore } from '../../store/object-store.js';
 import { decodeAccountHead } from '../account-head.js';
 import {
   addTotals,
+  type LineItem,
   lineItemEffect,
   parseLineItemKey,
   type Totals,
+  totalsFromJson,
   ZERO_TOTALS,
 } from '../line-items.js';
-import { ACCOUNT_HEADS_PREFIX } from '../store-layout.js';
+import { ACCOUNT_HEADS_PREFIX, utcDay } from '../store-layout.js';
 import { readTransactionRecord } from '../transaction-records.js';
 
 /** What an audit found. */
@@ -39,7 +42,8 @@ const FINAL_STATES: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Audits a ledger: every head equals the sum of its line items, balances sum to zero,
+ * Audits a ledger: every head equals the sum of its line items, every day's opening totals (in
+ * a head or a day snapshot) equal the sum of the line items before that day, balances sum to zero,
  * liabilities equal receivables, and (when asked) every record is in a final state.
  *
  * @param store - the ledger's store
@@ -52,26 +56,39 @@ export async function auditLedger(
 ): Promise<LedgerAudit> {
   const problems: string[] = [];
   const heads = new Map<string, Totals>();
+  const openings = new Map<string, DayOpening>();
   for (const key of await listAllKeys(store, ACCOUNT_HEADS_PREFIX)) {
     const stored = await store.read(key);
     if (stored !== undefined) {
       const head = decodeAccountHead(stored.value, key);
       heads.set(head.uid, head.totals);
+      openings.set(`head of ${head.uid}`, { uid: head.uid, day: head.day, totals: head.opening });
+    }
+  }
+  for (const key of await listAllKeys(store, 'account_days')) {
+    const [, uid, day] = key.split('/') as [string, string, string];
+    const stored = await store.read(key);
+    if (stored !== undefined) {
+      const totals = decodeJson(stored.value, key, totalsFromJson);
+      openings.set(`snapshot ${key}`, { uid, day, totals });
     }
   }
 
   const items = new Map<string, Totals>();
+  const lineItems: LineItem[] = [];
   for (const key of await listAllKeys(store, 'accounts')) {
     const item = parseLineItemKey(key);
     if (item === undefined) {
       problems.push(`${key} is not a line item key`);
       continue;
     }
+    lineItems.push(item);
     items.set(
       item.accountUid,
       addTotals(items.get(item.accountUid) ?? ZERO_TOTALS, lineItemEffect(item)),
     );
   }
+  problems.push(...openingProblems(openings, lineItems));
 
   let sum = ZERO_TOTALS;
   for (const [uid, totals] of heads) {
@@ -96,6 +113,36 @@ export async function auditLedger(
     }
   }
   return { heads, items, problems };
+}
+
+/** The totals an account opened a day with, as a head or a day snapshot states them. */
+interface DayOpening {
+  readonly uid: string;
+  readonly day: string;
+  readonly totals: Totals;
+}
+
+/** Every stated opening must equal the sum of the account's line items on earlier days. */
+function openingProblems(
+  openings: ReadonlyMap<string, DayOpening>,
+  lineItems: readonly LineItem[],
+): string[] {
+  const problems: string[] = [];
+  for (const [source, opening] of openings) {
+    let before = ZERO_TOTALS;
+    for (const item of lineItems) {
+      if (item.accountUid === opening.uid && utcDay(item.timeMs) < opening.day) {
+        before = addTotals(before, lineItemEffect(item));
+      }
+    }
+    if (!sameTotals(opening.totals, before)) {
+      problems.push(
+        `${source}: opens ${opening.day} with ${show(opening.totals)} but the line items ` +
+          `before it sum to ${show(before)}`,
+      );
+    }
+  }
+  return problems;
 }
 
 function sameTotals(left: Totals, right: Totals): boolean {
