@@ -3,9 +3,10 @@ import { createSeededRandomSource, setRandomSource } from '../crypto/random.js';
 import { AcquireError } from '../errors.js';
 import { createMemoryStore } from '../store/memory-store.js';
 import type { ObjectStore } from '../store/object-store.js';
-import { createManualClock, type ManualClock } from '../time/clock.js';
+import { createManualClock, MANUAL_CLOCK_START_MS, type ManualClock } from '../time/clock.js';
 import { createLedger, type Ledger } from './ledger.js';
 import { LEDGER_INFLIGHT_TIMEOUT_MS_DEFAULT } from './ledger-runtime.js';
+import { DAY_MS } from './store-layout.js';
 import { createFaultyStore, createPausingStore } from './test-support/faulty-store.js';
 import { auditLedger } from './test-support/ledger-audit.js';
 
@@ -248,6 +249,38 @@ describe('ledger with a process paused past the in-flight timeout', () => {
 
     expect(await outcome).toBe('TRANSACTION_ABORTED');
     expect((await reader.balance(accounts.a)).balance.toString()).toBe('0');
+    expect((await auditLedger(store, { requireFinal: true })).problems).toEqual([]);
+  });
+
+  it('opens a day without a perform paused before midnight and rolled back after', async () => {
+    const store = createMemoryStore();
+    const clock = createManualClock();
+    const accounts = await setUp(store, clock);
+    const midnightMs = MANUAL_CLOCK_START_MS + DAY_MS;
+    clock.set(midnightMs - 1);
+    // Pause before the commit record: both markers are placed on the first day.
+    const pausing = createPausingStore(store, 3);
+    const outcome = createLedger({ store: pausing, clock })
+      .perform([{ debitAccountUid: accounts.a, creditAccountUid: accounts.b, value: '10' }])
+      .catch((error: unknown) => (AcquireError.is(error) ? error.code : String(error)));
+    await pausing.reached;
+
+    // On the new day, a credit to b must not open the day while the paused marker may yet be
+    // rolled back; it waits until the marker is stale and rolls it back first.
+    clock.advance(2);
+    const reader = createLedger({ store, clock });
+    const credit = reader.perform([
+      { debitAccountUid: accounts.c, creditAccountUid: accounts.b, value: '1' },
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    clock.advance(LEDGER_INFLIGHT_TIMEOUT_MS_DEFAULT + 1);
+    await credit;
+    await reader.reconcile();
+    pausing.resume();
+
+    expect(await outcome).toBe('TRANSACTION_ABORTED');
+    expect((await reader.balanceAt(accounts.b, midnightMs)).balance.toString()).toBe('0');
+    expect((await reader.balance(accounts.b)).balance.toString()).toBe('1');
     expect((await auditLedger(store, { requireFinal: true })).problems).toEqual([]);
   });
 
