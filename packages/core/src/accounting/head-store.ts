@@ -282,6 +282,11 @@ export async function prepareHead(
  * head and whether it was read afresh by this call (rather than passed in as `known`); steps
  * that must not re-apply a finished operation check its record after a fresh read.
  *
+ * A step that stops on a head passed in as `known` may have judged a head another process has
+ * changed since: a refusal for funds that have come in, or a wait for a marker already gone.
+ * A stop stands only once the head is read afresh and found unchanged, or the step stops again
+ * on the fresh head.
+ *
  * @param runtime - the ledger runtime
  * @param uid - the account uid
  * @param known - the head as read earlier, or undefined to read it now
@@ -301,7 +306,13 @@ export async function updateHead<T>(
   for (let attempt = 0; attempt < CAS_ATTEMPTS_MAX; attempt++) {
     const outcome = await step(current.head, fresh);
     if ('stop' in outcome) {
-      return { result: outcome.stop, read: current };
+      const latest = fresh ? current : await readHead(runtime, uid);
+      if (latest.version === current.version) {
+        return { result: outcome.stop, read: current };
+      }
+      current = latest;
+      fresh = true;
+      continue;
     }
 
     try {
