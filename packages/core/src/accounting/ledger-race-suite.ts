@@ -10,9 +10,10 @@
 import { describe, expect, it } from 'vitest';
 import { AcquireError } from '../errors.js';
 import type { ObjectStore } from '../store/object-store.js';
-import { createManualClock } from '../time/clock.js';
+import { createManualClock, MANUAL_CLOCK_START_MS, type ManualClock } from '../time/clock.js';
 import { createLedger, type Ledger } from './ledger.js';
 import { Money } from './money.js';
+import { DAY_MS } from './store-layout.js';
 import { auditLedger } from './test-support/ledger-audit.js';
 
 /** Options for {@link runLedgerRaceSuite}. */
@@ -33,6 +34,15 @@ export const LEDGER_RACE_DEBIT_RACERS = 32;
 
 /** Rounds of racing debits, each on new accounts with a limit that lets a different number win. */
 export const LEDGER_RACE_DEBIT_ROUNDS = 100;
+
+/** Rounds of racing debits that the clock carries past midnight. */
+export const LEDGER_RACE_MIDNIGHT_ROUNDS = 20;
+
+/**
+ * In the midnight rounds every store write moves the shared clock on by this much, so time passes
+ * while the debits race, as it does between real processes.
+ */
+export const LEDGER_RACE_CLOCK_TICK_MS = 1;
 
 /** Receipts, refunds or repeats racing on one transaction. */
 export const LEDGER_RACE_SETTLE_RACERS = 8;
@@ -92,6 +102,59 @@ export function runLedgerRaceSuite(options: LedgerRaceSuiteOptions): void {
         expect(status.available.micro).toBeGreaterThanOrEqual(0n);
         expect(status.balance.micro).toBe(-value.micro * BigInt(successes));
       }
+      expect((await auditLedger(store, { requireFinal: true })).problems).toEqual([]);
+    });
+
+    const nights = `${LEDGER_RACE_MIDNIGHT_ROUNDS} nights`;
+    it(`holds a daily limit on each day as midnight passes racing debits, ${nights}`, async () => {
+      const { store, clock, ledgers, ledger, ticks } = await setUp(create, true);
+      let roundsSpanningMidnight = 0;
+      for (let round = 0; round < LEDGER_RACE_MIDNIGHT_ROUNDS; round++) {
+        const midnightMs = MANUAL_CLOCK_START_MS + (round + 1) * DAY_MS;
+        clock.set(midnightMs - DAY_MS / 2);
+        const value = Money.fromMicro(BigInt(1 + (round % 5)) * 1_000_000n);
+        const allowedPerDay = 1 + (round % (LEDGER_RACE_DEBIT_RACERS / 2));
+        const payer = await ledger.createAccount({
+          group: `payer-${round}`,
+          name: 'main',
+          overdraftLimit: Money.fromMicro(value.micro * BigInt(LEDGER_RACE_DEBIT_RACERS)),
+          dailyLimit: Money.fromMicro(value.micro * BigInt(allowedPerDay) + value.micro / 2n),
+        });
+        const payee = await ledger.createAccount({ group: `payee-${round}`, name: 'main' });
+        const debit = (index: number) =>
+          (ledgers[index % LEDGER_RACE_PROCESSES] as Ledger).perform([
+            { debitAccountUid: payer.uid, creditAccountUid: payee.uid, value },
+          ]);
+
+        clock.set(midnightMs - LEDGER_RACE_CLOCK_TICK_MS * (1 + ((round * 7) % 40)));
+        const racers = LEDGER_RACE_DEBIT_RACERS / 2;
+        const early = Array.from({ length: racers }, (_, index) => debit(index));
+        await Promise.race([ticks.passed(midnightMs), Promise.allSettled(early)]);
+        const late = Array.from({ length: racers }, (_, index) => debit(racers + index));
+        const results = await outcomes([...early, ...late]);
+        clock.set(Math.max(clock.now(), midnightMs));
+        expect(
+          results.filter((result) => result !== 'ok' && result !== 'DAILY_LIMIT_EXCEEDED'),
+        ).toEqual([]);
+
+        const successes = BigInt(results.filter((result) => result === 'ok').length);
+        const firstDaySpent = -(await ledger.balanceAt(payer.uid, midnightMs)).balance.micro;
+        const firstDay = firstDaySpent / value.micro;
+        const secondDay = successes - firstDay;
+        expect(firstDaySpent % value.micro).toBe(0n);
+        expect(firstDay).toBeLessThanOrEqual(BigInt(allowedPerDay));
+        expect(secondDay).toBeLessThanOrEqual(BigInt(allowedPerDay));
+        expect(secondDay).toBeGreaterThanOrEqual(0n);
+
+        const status = await ledger.balance(payer.uid);
+        expect(status.balance.micro).toBe(-value.micro * successes);
+        expect(status.spentToday.micro).toBe(value.micro * secondDay);
+        expect(status.available.micro).toBeGreaterThanOrEqual(0n);
+        if (firstDay > 0n && secondDay > 0n) {
+          roundsSpanningMidnight++;
+        }
+      }
+      expect(roundsSpanningMidnight).toBeGreaterThan(LEDGER_RACE_MIDNIGHT_ROUNDS / 2);
       expect((await auditLedger(store, { requireFinal: true })).problems).toEqual([]);
     });
 
@@ -180,13 +243,74 @@ export function runLedgerRaceSuite(options: LedgerRaceSuiteOptions): void {
   });
 }
 
-async function setUp(create: LedgerRaceSuiteOptions['create']) {
+/**
+ * A store and the ledgers sharing it, on one manual clock. With `ticking`, the ledgers write
+ * through a view of the store that moves the clock on by {@link LEDGER_RACE_CLOCK_TICK_MS} before
+ * every write, and `ticks` tells when the clock has passed a time.
+ */
+async function setUp(create: LedgerRaceSuiteOptions['create'], ticking = false) {
   const store = await create();
   const clock = createManualClock();
+  const ticks = new ClockTicks(clock);
+  const ledgerStore = ticking ? ticks.writingThrough(store) : store;
   const ledgers = Array.from({ length: LEDGER_RACE_PROCESSES }, () =>
-    createLedger({ store, clock }),
+    createLedger({ store: ledgerStore, clock }),
   );
-  return { store, clock, ledgers, ledger: ledgers[0] as Ledger };
+  return { store, clock, ledgers, ledger: ledgers[0] as Ledger, ticks };
+}
+
+/** Someone waiting for the clock to pass a time. */
+interface ClockWaiter {
+  readonly timeMs: number;
+  readonly resolve: () => void;
+}
+
+/** Moves a manual clock on with every store write, and tells who waits when it passed a time. */
+class ClockTicks {
+  readonly #clock: ManualClock;
+  readonly #waiters: ClockWaiter[] = [];
+
+  constructor(clock: ManualClock) {
+    this.#clock = clock;
+  }
+
+  /** Resolves once the clock reads `timeMs` or later. */
+  passed(timeMs: number): Promise<void> {
+    if (this.#clock.now() >= timeMs) {
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.#waiters.push({ timeMs, resolve }));
+  }
+
+  /** A view of `store` whose writes and deletes each move the clock on by one tick first. */
+  writingThrough(store: ObjectStore): ObjectStore {
+    const afterTick = <T>(write: () => Promise<T>): Promise<T> => {
+      this.#tick();
+      return write();
+    };
+    return {
+      capabilities: store.capabilities,
+      read: (key) => store.read(key),
+      listPage: (prefix, options) => store.listPage(prefix, options),
+      write: (key, value) => afterTick(() => store.write(key, value)),
+      writeIfAbsent: (key, value) => afterTick(() => store.writeIfAbsent(key, value)),
+      writeIfVersion: (key, value, version) =>
+        afterTick(() => store.writeIfVersion(key, value, version)),
+      delete: (key, options) => afterTick(() => store.delete(key, options)),
+    };
+  }
+
+  #tick(): void {
+    this.#clock.advance(LEDGER_RACE_CLOCK_TICK_MS);
+    const now = this.#clock.now();
+    for (let index = this.#waiters.length - 1; index >= 0; index--) {
+      const waiter = this.#waiters[index] as ClockWaiter;
+      if (waiter.timeMs <= now) {
+        this.#waiters.splice(index, 1);
+        waiter.resolve();
+      }
+    }
+  }
 }
 
 async function outcomes(attempts: readonly Promise<unknown>[]): Promise<string[]> {
