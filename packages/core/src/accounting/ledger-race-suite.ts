@@ -15,6 +15,7 @@ import { createLedger, type Ledger } from './ledger.js';
 import { Money } from './money.js';
 import { DAY_MS } from './store-layout.js';
 import { auditLedger } from './test-support/ledger-audit.js';
+import { interceptWrites } from './test-support/write-interceptor.js';
 
 /** Options for {@link runLedgerRaceSuite}. */
 export interface LedgerRaceSuiteOptions {
@@ -284,20 +285,10 @@ class ClockTicks {
 
   /** A view of `store` whose writes and deletes each move the clock on by one tick first. */
   writingThrough(store: ObjectStore): ObjectStore {
-    const afterTick = <T>(write: () => Promise<T>): Promise<T> => {
+    return interceptWrites(store, (write) => {
       this.#tick();
       return write();
-    };
-    return {
-      capabilities: store.capabilities,
-      read: (key) => store.read(key),
-      listPage: (prefix, options) => store.listPage(prefix, options),
-      write: (key, value) => afterTick(() => store.write(key, value)),
-      writeIfAbsent: (key, value) => afterTick(() => store.writeIfAbsent(key, value)),
-      writeIfVersion: (key, value, version) =>
-        afterTick(() => store.writeIfVersion(key, value, version)),
-      delete: (key, options) => afterTick(() => store.delete(key, options)),
-    };
+    });
   }
 
   #tick(): void {

@@ -8,6 +8,7 @@
 
 import { AcquireError, ErrorCode } from '../../errors.js';
 import type { ObjectStore } from '../../store/object-store.js';
+import { interceptWrites } from './write-interceptor.js';
 
 /** How and when the store fails. */
 export interface FaultPlan {
@@ -54,13 +55,7 @@ export function createFaultyStore(inner: ObjectStore, plan: FaultPlan): FaultySt
   };
 
   return {
-    capabilities: inner.capabilities,
-    read: (key) => inner.read(key),
-    listPage: (prefix, options) => inner.listPage(prefix, options),
-    write: (key, value) => guard(() => inner.write(key, value)),
-    writeIfAbsent: (key, value) => guard(() => inner.writeIfAbsent(key, value)),
-    writeIfVersion: (key, value, version) => guard(() => inner.writeIfVersion(key, value, version)),
-    delete: (key, options) => guard(() => inner.delete(key, options)),
+    ...interceptWrites(inner, guard),
     writes: () => writes,
     tripped: () => tripped,
   };
@@ -106,13 +101,7 @@ export function createPausingStore(inner: ObjectStore, pauseAtWrite: number): Pa
   };
 
   return {
-    capabilities: inner.capabilities,
-    read: (key) => inner.read(key),
-    listPage: (prefix, options) => inner.listPage(prefix, options),
-    write: (key, value) => hold(() => inner.write(key, value)),
-    writeIfAbsent: (key, value) => hold(() => inner.writeIfAbsent(key, value)),
-    writeIfVersion: (key, value, version) => hold(() => inner.writeIfVersion(key, value, version)),
-    delete: (key, options) => hold(() => inner.delete(key, options)),
+    ...interceptWrites(inner, hold),
     reached,
     resume,
   };
