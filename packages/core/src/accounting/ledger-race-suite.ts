@@ -159,6 +159,64 @@ export function runLedgerRaceSuite(options: LedgerRaceSuiteOptions): void {
       expect((await auditLedger(store, { requireFinal: true })).problems).toEqual([]);
     });
 
+    it('keeps a payer within its limit while debits race its receipts and refunds', async () => {
+      const { store, ledgers, ledger } = await setUp(create);
+      for (let round = 0; round < LEDGER_RACE_SETTLE_ROUNDS; round++) {
+        const { payer, payee } = await openPair(ledger, `mixed-${round}`, '100');
+        const pay = (value: string, provisional: boolean) =>
+          ledger.perform([{ debitAccountUid: payer.uid, creditAccountUid: payee.uid, value }], {
+            provisional,
+          });
+        const holds = await Promise.all(Array.from({ length: 4 }, () => pay('10', true)));
+        const paid = await Promise.all(Array.from({ length: 2 }, () => pay('10', false)));
+        // Available now: -20 balance - 40 held + 100 overdraft = 40.
+
+        let racing = true;
+        const readings: bigint[] = [];
+        const watching = (async () => {
+          while (racing) {
+            readings.push((await ledger.balance(payer.uid)).available.micro);
+            await new Promise((resolve) => setTimeout(resolve, 0));
+          }
+        })();
+        const debits = outcomes(
+          Array.from({ length: LEDGER_RACE_DEBIT_RACERS / 2 }, (_, index) =>
+            (ledgers[index % LEDGER_RACE_PROCESSES] as Ledger).perform([
+              { debitAccountUid: payer.uid, creditAccountUid: payee.uid, value: '7' },
+            ]),
+          ),
+        );
+        const settlements = outcomes([
+          ...holds.map(([held], index) =>
+            (ledgers[index % LEDGER_RACE_PROCESSES] as Ledger).receipt(held!.uid, { value: '3' }),
+          ),
+          ...paid.map(([direct], index) =>
+            (ledgers[(index + 1) % LEDGER_RACE_PROCESSES] as Ledger).refund(direct!.uid),
+          ),
+        ]);
+        const [debited, settled] = await Promise.all([debits, settlements]);
+        racing = false;
+        await watching;
+
+        expect(settled.every((result) => result === 'ok')).toBe(true);
+        expect(
+          debited.filter((result) => result !== 'ok' && result !== 'INSUFFICIENT_FUNDS'),
+        ).toEqual([]);
+        const successes = BigInt(debited.filter((result) => result === 'ok').length);
+        // At least the 40 available at the start is spent; at most the 40 plus the 28 the
+        // receipts release and the 20 the refunds return.
+        expect(successes).toBeGreaterThanOrEqual(5n);
+        expect(successes).toBeLessThanOrEqual(12n);
+        expect(readings.every((available) => available >= 0n)).toBe(true);
+
+        const status = await ledger.balance(payer.uid);
+        expect(status.liability.micro).toBe(0n);
+        expect(status.balance.micro).toBe(-12_000_000n - 7_000_000n * successes);
+        expect(status.available.micro).toBeGreaterThanOrEqual(0n);
+      }
+      expect((await auditLedger(store, { requireFinal: true })).problems).toEqual([]);
+    });
+
     it('lets exactly one of many racing receipts settle a transaction', async () => {
       const { store, ledgers, ledger } = await setUp(create);
       const { payer, payee } = await openPair(ledger);
@@ -315,14 +373,14 @@ async function outcomes(attempts: readonly Promise<unknown>[]): Promise<string[]
   );
 }
 
-/** A payer that may go 1,000 below zero and a payee, each in a group of its own. */
-async function openPair(ledger: Ledger) {
+/** A payer that may go so far below zero and a payee, each in a group of its own. */
+async function openPair(ledger: Ledger, name = 'pair', overdraftLimit = '1000') {
   const payer = await ledger.createAccount({
-    group: 'payer',
+    group: `${name}-payer`,
     name: 'main',
-    overdraftLimit: '1000',
+    overdraftLimit,
   });
-  const payee = await ledger.createAccount({ group: 'payee', name: 'main' });
+  const payee = await ledger.createAccount({ group: `${name}-payee`, name: 'main' });
   return { payer, payee };
 }
 
