@@ -48,7 +48,7 @@ describe('ledgers in two processes sharing one store', () => {
       .perform([{ debitAccountUid: saver, creditAccountUid: shop, value: '5' }])
       .catch((error: unknown) => error);
     await pausing.reached;
-    await here.balance(shop);
+    expect((await here.balance(shop)).balance.toString()).toBe('5');
     pausing.resume();
     expect(await refused).toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
 
@@ -56,6 +56,34 @@ describe('ledgers in two processes sharing one store', () => {
     await here.perform([{ debitAccountUid: bank, creditAccountUid: shop, value: '3' }]);
 
     expect((await here.balance(shop)).balance.toString()).toBe('3');
+    expect((await auditLedger(store, { requireFinal: true })).problems).toEqual([]);
+  });
+
+  it('receipts on a new day past a marker it last saw that another process has undone', async () => {
+    const { store, clock, here, elsewhere, saver, bank, shop } = await setUp();
+    await elsewhere.perform([{ debitAccountUid: bank, creditAccountUid: saver, value: '20' }]);
+    const [held] = await here.perform(
+      [{ debitAccountUid: saver, creditAccountUid: shop, value: '10' }],
+      { provisional: true },
+    );
+    await here.reconcile();
+    clock.set(MANUAL_CLOCK_START_MS + DAY_MS - 1);
+
+    // The shop cannot pay, so the other process undoes the credit it placed on the saver; it
+    // pauses before that undo, while this process reads the saver with the marker on it.
+    const pausing = createPausingStore(store, 2);
+    const refused = createLedger({ store: pausing, clock })
+      .perform([{ debitAccountUid: shop, creditAccountUid: saver, value: '5' }])
+      .catch((error: unknown) => error);
+    await pausing.reached;
+    expect((await here.balance(saver)).balance.toString()).toBe('25');
+    pausing.resume();
+    expect(await refused).toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
+
+    clock.advance(2);
+    expect((await here.receipt(held!.uid, { value: '4' })).state).toBe('receipted');
+
+    expect((await here.balance(saver)).balance.toString()).toBe('16');
     expect((await auditLedger(store, { requireFinal: true })).problems).toEqual([]);
   });
 });
