@@ -13,13 +13,7 @@ import {
   type ObjectStore,
 } from '@acquire/core';
 import { ratioText } from './ledger-targets.js';
-import {
-  collectSetupGarbage,
-  combineMeasurements,
-  type Measurement,
-  printMeasurement,
-  rateOf,
-} from './measure.js';
+import { combineMeasurements, type Measurement, printMeasurement, rateOf } from './measure.js';
 import type { RawWriteSampler } from './raw-write.js';
 
 /** How many transfers each run on one store makes. */
@@ -115,7 +109,6 @@ export async function timeBracketed(
 ): Promise<void> {
   const sample = target.sampleRawWrite;
   const before = await sample?.(RAW_BRACKET_MS);
-  collectSetupGarbage();
   const started = performance.now();
   const operations = await run();
   const figure = rateOf(name(operations), operations, performance.now() - started);

@@ -10,13 +10,7 @@
 import type { Ledger, ManualClock } from '@acquire/core';
 import { count, type LedgerBenchTarget, openAccount, printRaw, warmLedger } from './ledger-run.js';
 import { memoryRateNote, ratioText, rawRatioNote, slowdownNote } from './ledger-targets.js';
-import {
-  collectSetupGarbage,
-  combineMeasurements,
-  type Measurement,
-  printMeasurement,
-  rateOf,
-} from './measure.js';
+import { combineMeasurements, type Measurement, printMeasurement, rateOf } from './measure.js';
 import type { RawWriteSampler } from './raw-write.js';
 
 /** Transfers between two raw samples: four samples in each window of 1,000. */
@@ -143,7 +137,6 @@ async function timeTransfers(
     }
   };
 
-  collectSetupGarbage();
   for (let index = 0; index < total; index++) {
     if (index % RAW_SAMPLE_EVERY_TRANSFERS === 0) {
       await sample(index);

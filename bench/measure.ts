@@ -125,15 +125,6 @@ export async function warmUp(
 }
 
 /**
- * Collects garbage when the bench runs with `--expose-gc`, as `pnpm bench` does, so that a timed
- * run does not pay for the garbage its setup left behind (a fresh store, warm-up transfers).
- * The run still pays for every collection its own garbage brings on.
- */
-export function collectSetupGarbage(): void {
-  (globalThis as { gc?: () => void }).gc?.();
-}
-
-/**
  * Makes a measurement from a count and the time it took.
  *
  * @param name - what was measured
