@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../store/memory-store.js';
 import { createManualClock, MANUAL_CLOCK_START_MS } from '../time/clock.js';
+import type { BalanceStatus } from './balances.js';
 import { createLedger } from './ledger.js';
 import { DAY_MS } from './store-layout.js';
 import { createPausingStore } from './test-support/faulty-store.js';
@@ -25,6 +26,29 @@ async function setUp() {
   };
 }
 
+/**
+ * Another process tries to pay 5 from `payer`, which cannot pay, to `credited`. It places its
+ * credit on `credited` first and pauses before undoing it, while `here` reads `credited` with the
+ * marker on it; then the undo goes ahead and the refusal is checked.
+ *
+ * @returns the balances `here` read
+ */
+async function readCreditUndoneElsewhere(
+  { store, clock, here }: Pick<Awaited<ReturnType<typeof setUp>>, 'store' | 'clock' | 'here'>,
+  payer: string,
+  credited: string,
+): Promise<BalanceStatus> {
+  const pausing = createPausingStore(store, 2);
+  const refused = createLedger({ store: pausing, clock })
+    .perform([{ debitAccountUid: payer, creditAccountUid: credited, value: '5' }])
+    .catch((error: unknown) => error);
+  await pausing.reached;
+  const seen = await here.balance(credited);
+  pausing.resume();
+  expect(await refused).toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
+  return seen;
+}
+
 describe('ledgers in two processes sharing one store', () => {
   it('pays from funds another process added after this one last saw the account', async () => {
     const { store, here, elsewhere, saver, bank, shop } = await setUp();
@@ -41,16 +65,8 @@ describe('ledgers in two processes sharing one store', () => {
     const { store, clock, here, saver, bank, shop } = await setUp();
     clock.set(MANUAL_CLOCK_START_MS + DAY_MS - 1);
 
-    // The saver cannot pay, so the other process undoes the credit it placed on the shop; it
-    // pauses before that undo, while this process reads the shop with the marker on it.
-    const pausing = createPausingStore(store, 2);
-    const refused = createLedger({ store: pausing, clock })
-      .perform([{ debitAccountUid: saver, creditAccountUid: shop, value: '5' }])
-      .catch((error: unknown) => error);
-    await pausing.reached;
-    expect((await here.balance(shop)).balance.toString()).toBe('5');
-    pausing.resume();
-    expect(await refused).toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
+    const seen = await readCreditUndoneElsewhere({ store, clock, here }, saver, shop);
+    expect(seen.balance.toString()).toBe('5');
 
     clock.advance(2);
     await here.perform([{ debitAccountUid: bank, creditAccountUid: shop, value: '3' }]);
@@ -69,16 +85,8 @@ describe('ledgers in two processes sharing one store', () => {
     await here.reconcile();
     clock.set(MANUAL_CLOCK_START_MS + DAY_MS - 1);
 
-    // The shop cannot pay, so the other process undoes the credit it placed on the saver; it
-    // pauses before that undo, while this process reads the saver with the marker on it.
-    const pausing = createPausingStore(store, 2);
-    const refused = createLedger({ store: pausing, clock })
-      .perform([{ debitAccountUid: shop, creditAccountUid: saver, value: '5' }])
-      .catch((error: unknown) => error);
-    await pausing.reached;
-    expect((await here.balance(saver)).balance.toString()).toBe('25');
-    pausing.resume();
-    expect(await refused).toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
+    const seen = await readCreditUndoneElsewhere({ store, clock, here }, shop, saver);
+    expect(seen.balance.toString()).toBe('25');
 
     clock.advance(2);
     expect((await here.receipt(held!.uid, { value: '4' })).state).toBe('receipted');
