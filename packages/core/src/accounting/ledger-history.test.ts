@@ -156,7 +156,7 @@ describe('ledger history', () => {
     expect(early.writes).toBe(5);
   });
 
-  it('is audited: a day opening that disagrees with the line items before it is found', async () => {
+  it('is audited: a day opening unlike the line items before it is found', async () => {
     const { store, ledger, clock, uids } = await setUp(2);
     const [payer, payee] = uids as [string, string];
     for (let day = 0; day < 3; day++) {

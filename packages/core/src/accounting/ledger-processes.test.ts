@@ -61,7 +61,7 @@ describe('ledgers in two processes sharing one store', () => {
     expect((await auditLedger(store, { requireFinal: true })).problems).toEqual([]);
   });
 
-  it('opens a new day past a marker it last saw that another process has since undone', async () => {
+  it('opens a new day past a marker it saw that another process has since undone', async () => {
     const { store, clock, here, saver, bank, shop } = await setUp();
     clock.set(MANUAL_CLOCK_START_MS + DAY_MS - 1);
 
@@ -75,7 +75,7 @@ describe('ledgers in two processes sharing one store', () => {
     expect((await auditLedger(store, { requireFinal: true })).problems).toEqual([]);
   });
 
-  it('receipts on a new day past a marker it last saw that another process has undone', async () => {
+  it('receipts on a new day past a marker it saw that another process has undone', async () => {
     const { store, clock, here, elsewhere, saver, bank, shop } = await setUp();
     await elsewhere.perform([{ debitAccountUid: bank, creditAccountUid: saver, value: '20' }]);
     const [held] = await here.perform(

@@ -10,12 +10,12 @@
 import { describe, expect, it } from 'vitest';
 import { AcquireError } from '../errors.js';
 import type { ObjectStore } from '../store/object-store.js';
-import { createManualClock, MANUAL_CLOCK_START_MS, type ManualClock } from '../time/clock.js';
+import { createManualClock, MANUAL_CLOCK_START_MS } from '../time/clock.js';
 import { createLedger, type Ledger } from './ledger.js';
 import { Money } from './money.js';
 import { DAY_MS } from './store-layout.js';
+import { ClockTicks } from './test-support/clock-ticks.js';
 import { auditLedger } from './test-support/ledger-audit.js';
-import { interceptWrites } from './test-support/write-interceptor.js';
 
 /** Options for {@link runLedgerRaceSuite}. */
 export interface LedgerRaceSuiteOptions {
@@ -89,7 +89,7 @@ export function runLedgerRaceSuite(options: LedgerRaceSuiteOptions): void {
 
         const results = await outcomes(
           Array.from({ length: LEDGER_RACE_DEBIT_RACERS }, (_, index) =>
-            (ledgers[index % LEDGER_RACE_PROCESSES] as Ledger).perform([
+            processOf(ledgers, index).perform([
               { debitAccountUid: payer.uid, creditAccountUid: payee.uid, value },
             ]),
           ),
@@ -123,7 +123,7 @@ export function runLedgerRaceSuite(options: LedgerRaceSuiteOptions): void {
         });
         const payee = await ledger.createAccount({ group: `payee-${round}`, name: 'main' });
         const debit = (index: number) =>
-          (ledgers[index % LEDGER_RACE_PROCESSES] as Ledger).perform([
+          processOf(ledgers, index).perform([
             { debitAccountUid: payer.uid, creditAccountUid: payee.uid, value },
           ]);
 
@@ -181,18 +181,16 @@ export function runLedgerRaceSuite(options: LedgerRaceSuiteOptions): void {
         })();
         const debits = outcomes(
           Array.from({ length: LEDGER_RACE_DEBIT_RACERS / 2 }, (_, index) =>
-            (ledgers[index % LEDGER_RACE_PROCESSES] as Ledger).perform([
+            processOf(ledgers, index).perform([
               { debitAccountUid: payer.uid, creditAccountUid: payee.uid, value: '7' },
             ]),
           ),
         );
         const settlements = outcomes([
           ...holds.map(([held], index) =>
-            (ledgers[index % LEDGER_RACE_PROCESSES] as Ledger).receipt(held!.uid, { value: '3' }),
+            processOf(ledgers, index).receipt(held!.uid, { value: '3' }),
           ),
-          ...paid.map(([direct], index) =>
-            (ledgers[(index + 1) % LEDGER_RACE_PROCESSES] as Ledger).refund(direct!.uid),
-          ),
+          ...paid.map(([direct], index) => processOf(ledgers, index + 1).refund(direct!.uid)),
         ]);
         const [debited, settled] = await Promise.all([debits, settlements]);
         racing = false;
@@ -286,7 +284,7 @@ export function runLedgerRaceSuite(options: LedgerRaceSuiteOptions): void {
       const { store, ledgers } = await setUp(create);
       const results = await outcomes(
         Array.from({ length: LEDGER_RACE_SETTLE_RACERS * 2 }, (_, index) =>
-          (ledgers[index % LEDGER_RACE_PROCESSES] as Ledger).createAccount({
+          processOf(ledgers, index).createAccount({
             group: 'alice',
             name: 'savings',
           }),
@@ -310,7 +308,7 @@ export function runLedgerRaceSuite(options: LedgerRaceSuiteOptions): void {
 async function setUp(create: LedgerRaceSuiteOptions['create'], ticking = false) {
   const store = await create();
   const clock = createManualClock();
-  const ticks = new ClockTicks(clock);
+  const ticks = new ClockTicks(clock, LEDGER_RACE_CLOCK_TICK_MS);
   const ledgerStore = ticking ? ticks.writingThrough(store) : store;
   const ledgers = Array.from({ length: LEDGER_RACE_PROCESSES }, () =>
     createLedger({ store: ledgerStore, clock }),
@@ -318,48 +316,9 @@ async function setUp(create: LedgerRaceSuiteOptions['create'], ticking = false) 
   return { store, clock, ledgers, ledger: ledgers[0] as Ledger, ticks };
 }
 
-/** Someone waiting for the clock to pass a time. */
-interface ClockWaiter {
-  readonly timeMs: number;
-  readonly resolve: () => void;
-}
-
-/** Moves a manual clock on with every store write, and tells who waits when it passed a time. */
-class ClockTicks {
-  readonly #clock: ManualClock;
-  readonly #waiters: ClockWaiter[] = [];
-
-  constructor(clock: ManualClock) {
-    this.#clock = clock;
-  }
-
-  /** Resolves once the clock reads `timeMs` or later. */
-  passed(timeMs: number): Promise<void> {
-    if (this.#clock.now() >= timeMs) {
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => this.#waiters.push({ timeMs, resolve }));
-  }
-
-  /** A view of `store` whose writes and deletes each move the clock on by one tick first. */
-  writingThrough(store: ObjectStore): ObjectStore {
-    return interceptWrites(store, (write) => {
-      this.#tick();
-      return write();
-    });
-  }
-
-  #tick(): void {
-    this.#clock.advance(LEDGER_RACE_CLOCK_TICK_MS);
-    const now = this.#clock.now();
-    for (let index = this.#waiters.length - 1; index >= 0; index--) {
-      const waiter = this.#waiters[index] as ClockWaiter;
-      if (waiter.timeMs <= now) {
-        this.#waiters.splice(index, 1);
-        waiter.resolve();
-      }
-    }
-  }
+/** The ledger racer `index` runs in, the racers taking the processes in turn. */
+function processOf(ledgers: readonly Ledger[], index: number): Ledger {
+  return ledgers[index % ledgers.length] as Ledger;
 }
 
 async function outcomes(attempts: readonly Promise<unknown>[]): Promise<string[]> {
@@ -390,7 +349,7 @@ function racing<T>(
   attempt: (ledger: Ledger, index: number) => Promise<T>,
 ): Promise<T>[] {
   return Array.from({ length: LEDGER_RACE_SETTLE_RACERS }, (_, index) =>
-    attempt(ledgers[index % ledgers.length] as Ledger, index),
+    attempt(processOf(ledgers, index), index),
   );
 }
 

@@ -74,21 +74,21 @@ export async function auditLedger(
     }
   }
 
-  const items = new Map<string, Totals>();
-  const lineItems: LineItem[] = [];
+  const itemsByAccount = new Map<string, LineItem[]>();
   for (const key of await listAllKeys(store, 'accounts')) {
     const item = parseLineItemKey(key);
     if (item === undefined) {
       problems.push(`${key} is not a line item key`);
       continue;
     }
-    lineItems.push(item);
-    items.set(
-      item.accountUid,
-      addTotals(items.get(item.accountUid) ?? ZERO_TOTALS, lineItemEffect(item)),
-    );
+    const accountItems = itemsByAccount.get(item.accountUid) ?? [];
+    accountItems.push(item);
+    itemsByAccount.set(item.accountUid, accountItems);
   }
-  problems.push(...openingProblems(openings, lineItems));
+  const items = new Map(
+    [...itemsByAccount].map(([uid, accountItems]) => [uid, sumOfEffects(accountItems)]),
+  );
+  problems.push(...openingProblems(openings, itemsByAccount));
 
   let sum = ZERO_TOTALS;
   for (const [uid, totals] of heads) {
@@ -125,16 +125,13 @@ interface DayOpening {
 /** Every stated opening must equal the sum of the account's line items on earlier days. */
 function openingProblems(
   openings: ReadonlyMap<string, DayOpening>,
-  lineItems: readonly LineItem[],
+  itemsByAccount: ReadonlyMap<string, readonly LineItem[]>,
 ): string[] {
   const problems: string[] = [];
   for (const [source, opening] of openings) {
-    let before = ZERO_TOTALS;
-    for (const item of lineItems) {
-      if (item.accountUid === opening.uid && utcDay(item.timeMs) < opening.day) {
-        before = addTotals(before, lineItemEffect(item));
-      }
-    }
+    const before = sumOfEffects(
+      (itemsByAccount.get(opening.uid) ?? []).filter((item) => utcDay(item.timeMs) < opening.day),
+    );
     if (!sameTotals(opening.totals, before)) {
       problems.push(
         `${source}: opens ${opening.day} with ${show(opening.totals)} but the line items ` +
@@ -143,6 +140,10 @@ function openingProblems(
     }
   }
   return problems;
+}
+
+function sumOfEffects(items: readonly LineItem[]): Totals {
+  return items.reduce((sum, item) => addTotals(sum, lineItemEffect(item)), ZERO_TOTALS);
 }
 
 function sameTotals(left: Totals, right: Totals): boolean {
