@@ -203,8 +203,8 @@ describe('accounting functions given bad input', () => {
           fc.option(fc.anything(), { nil: undefined }),
           async ({ field, value, sign, strict }, whole) => {
             const args = { ...template, [field]: value };
-            const input =
-              whole ?? (sign ? signedOrNot(fn.name, args) : { ...args, authorisation: value });
+            const mutated = sign ? signedOrNot(fn.name, args) : { ...args, authorisation: value };
+            const input = whole === undefined ? mutated : whole;
             const before = await snapshot();
             const code = await codeOf(() => fn.run(input, context));
             if (code === undefined && !strict && whole === undefined) {
