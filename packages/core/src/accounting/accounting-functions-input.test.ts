@@ -66,7 +66,7 @@ describe('accounting functions given bad input', () => {
       fn: createAccount,
       valid: () => ({ name: 'fresh', description: 'x', overdraftLimit: '1', dailyLimit: '2' }),
       bad: {
-        name: BAD_TEXT,
+        name: [...BAD_TEXT, ' ', 'fresh '],
         description: ['y'.repeat(501), 4, '\ud800'],
         overdraftLimit: BAD_MONEY,
         dailyLimit: BAD_MONEY,

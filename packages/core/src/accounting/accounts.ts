@@ -86,6 +86,9 @@ const CLAIM_SCHEMA = v.object({ uid: v.string() });
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find control characters
 const CONTROL_CHARACTER_PATTERN = /[\u0000-\u001f\u007f-\u009f]/;
 
+/** White space at either end: `"spending "` and `" "` are not names. */
+const PADDED_PATTERN = /^\s|\s$/u;
+
 /**
  * Creates an account.
  *
@@ -282,7 +285,7 @@ export async function setDailyLimit(
  * @param label - names it in errors
  * @returns the name
  * @throws AcquireError `INVALID_ARGUMENT` unless it is 1 to 64 bytes of UTF-8 without control
- *   characters or lone surrogates
+ *   characters, lone surrogates or white space at either end
  */
 export function checkName(name: unknown, label: string): string {
   if (
@@ -290,12 +293,13 @@ export function checkName(name: unknown, label: string): string {
     name.length === 0 ||
     !name.isWellFormed() ||
     CONTROL_CHARACTER_PATTERN.test(name) ||
+    PADDED_PATTERN.test(name) ||
     utf8Encode(name).length > ACCOUNT_NAME_LENGTH_MAX_BYTES
   ) {
     throw new AcquireError(
       ErrorCode.INVALID_ARGUMENT,
       `${label} must be 1 to ${ACCOUNT_NAME_LENGTH_MAX_BYTES} bytes of text, ` +
-        'without control characters',
+        'without control characters or white space at either end',
     );
   }
   return name;

@@ -256,7 +256,7 @@ describe('ledger scenarios', () => {
 
   it('keeps names apart in a group, whatever characters they hold, and lists them', async () => {
     const { ledger } = await setUp(0);
-    const names = ['main', 'a/b', '..', 'Zoë Ω', 'a%2Fb', '😀'];
+    const names = ['main', 'a/b', '..', 'Zoë Ω', 'a%2Fb', '😀', 'day to day'];
     for (const name of names) {
       await ledger.createAccount({ group: 'alice', name });
     }
@@ -275,5 +275,11 @@ describe('ledger scenarios', () => {
     expect(await codeOf(ledger.createAccount({ group: 'alice', name: 'x'.repeat(65) }))).toBe(
       'INVALID_ARGUMENT',
     );
+    for (const padded of [' ', 'main ', ' main', '\u00a0main', 'main\u3000']) {
+      expect(await codeOf(ledger.createAccount({ group: 'alice', name: padded }))).toBe(
+        'INVALID_ARGUMENT',
+      );
+    }
+    expect(await ledger.listAccounts('alice')).toHaveLength(names.length);
   });
 });
