@@ -86,11 +86,6 @@ export function secretOf(provisioningUri: string): string {
   return secret;
 }
 
-/** A code that is certainly not the current one. */
-export function wrongCode(secret: string, clock: ManualClock): string {
-  return totpCode(secret, clock) === '000000' ? '000001' : '000000';
-}
-
 /**
  * Moves the clock to the next TOTP step, so that a code is fresh: a code once spent (by the
  * admin or by a user) is refused again.

@@ -1,7 +1,7 @@
 /**
  * Test helpers for Acquire adapters and applications: the object-store conformance suite (on
- * vitest) and its concurrency cases as plain functions, and the ledger's race cases (on vitest),
- * which a store shared by several ledgers must pass.
+ * vitest) and its concurrency cases as plain functions, the ledger's race cases (on vitest),
+ * which a store shared by several ledgers must pass, and a one-time code that is always refused.
  *
  * @example
  * ```ts
@@ -26,6 +26,7 @@ export {
   type LedgerRaceSuiteOptions,
   runLedgerRaceSuite,
 } from './accounting/ledger-race-suite.js';
+export { wrongTotpCode } from './crypto/wrong-totp-code.js';
 export {
   CONFORMANCE_CAS_INCREMENTS,
   CONFORMANCE_CAS_WORKERS,

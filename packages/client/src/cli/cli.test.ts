@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock, totpCode } from '@acquire/core';
+import { wrongTotpCode } from '@acquire/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   bundleCli,
@@ -373,8 +374,7 @@ describe('acquire against a real acquire serve', () => {
       'carol',
     );
     const secret = new URL(registration.provisioningUri).searchParams.get('secret') ?? '';
-    const right = Number(totpCode(secret, systemClock));
-    const wrong = String((right + 500_000) % 1_000_000).padStart(6, '0');
+    const wrong = wrongTotpCode(secret, systemClock);
 
     const login = await acquire('carol', 'login', '--username', 'carol', '--code', wrong);
     const whoami = await acquire('carol', 'whoami');

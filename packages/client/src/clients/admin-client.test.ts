@@ -1,11 +1,11 @@
 import { createManualClock, totpCode } from '@acquire/core';
+import { wrongTotpCode } from '@acquire/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   nextTotpStep,
   secretOf,
   startAccessService,
   startIdentityService,
-  wrongCode,
 } from '../../test/deployment-fixtures.js';
 import { ADMIN_PASSWORD, httpCallOptions, type TestService } from '../../test/service-fixtures.js';
 import { createAdminClient } from './admin-client.js';
@@ -59,7 +59,10 @@ describe('the admin client against real services', () => {
 
     await expect(admin.setUp(ADMIN_PASSWORD)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(
-      admin.trust(access.url, { password: ADMIN_PASSWORD, code: wrongCode(identitySecret, clock) }),
+      admin.trust(access.url, {
+        password: ADMIN_PASSWORD,
+        code: wrongTotpCode(identitySecret, clock),
+      }),
     ).rejects.toMatchObject({ code: 'ADMIN_AUTHENTICATION_FAILED' });
 
     expect((await identity.store.listPage('')).keys).toEqual(before);

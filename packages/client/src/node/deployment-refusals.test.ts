@@ -16,6 +16,7 @@ import {
   utf8Decode,
   utf8Encode,
 } from '@acquire/core';
+import { wrongTotpCode } from '@acquire/core/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -26,7 +27,6 @@ import {
   startDeployment,
   type TestDeployment,
   type TestSession,
-  wrongCode,
 } from '../../test/deployment-fixtures.js';
 import { createManualClock, snapshotStore } from '../../test/service-fixtures.js';
 
@@ -361,7 +361,7 @@ describe('refusals by the identity and access services over HTTP, each writing n
           shortUid: pending.shortUid,
           username: user.username,
           password: user.password,
-          code: wrongCode(user.totpSecret, clock),
+          code: wrongTotpCode(user.totpSecret, clock),
         },
         { infoCache },
       );

@@ -9,6 +9,7 @@ import {
   utf8Decode,
   utf8Encode,
 } from '@acquire/core';
+import { wrongTotpCode } from '@acquire/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   approveOnLoginPage,
@@ -23,7 +24,6 @@ import {
   submitLoginForm,
   type TestSession,
   type TestUser,
-  wrongCode,
 } from '../../test/deployment-fixtures.js';
 import {
   ADMIN_PASSWORD,
@@ -88,7 +88,7 @@ describe('identity and access services over HTTP', () => {
     const refused = await caught(
       call(clock, access.url, 'setup', {
         password: ADMIN_PASSWORD,
-        code: wrongCode(accessAdmin, clock),
+        code: wrongTotpCode(accessAdmin, clock),
         addTrustedService: identity.url,
       }),
     );
@@ -183,7 +183,7 @@ describe('identity and access services over HTTP', () => {
       id: session.shortUid,
       username: alice.username,
       password: alice.password,
-      code: wrongCode(alice.totpSecret, clock),
+      code: wrongTotpCode(alice.totpSecret, clock),
     });
     expect(wrong.status).toBe(401);
     expect(wrong.html).toContain('is not right');

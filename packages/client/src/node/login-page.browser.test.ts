@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { totpCode } from '@acquire/core';
+import { wrongTotpCode } from '@acquire/core/testing';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -11,7 +12,6 @@ import {
   setUpService,
   startIdentityService,
   type TestUser,
-  wrongCode,
 } from '../../test/deployment-fixtures.js';
 import { createManualClock, type TestService } from '../../test/service-fixtures.js';
 
@@ -83,7 +83,7 @@ describe.skipIf(!hasChromium)('the login page in a real browser', () => {
     );
     await page.getByLabel('Username').fill(carol.username);
     await page.getByLabel('Password').fill(carol.password);
-    await page.getByLabel('One-time code').fill(wrongCode(carol.totpSecret, clock));
+    await page.getByLabel('One-time code').fill(wrongTotpCode(carol.totpSecret, clock));
     await button.click();
 
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('is not right');

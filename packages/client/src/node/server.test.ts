@@ -13,6 +13,7 @@ import {
   sealCall,
   totpCode,
 } from '@acquire/core';
+import { wrongTotpCode } from '@acquire/core/testing';
 import * as v from 'valibot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -102,8 +103,7 @@ describe('services on node:http', () => {
   it('sets up mutual trust with the admin password and code, refusing a wrong code', async () => {
     const before = await snapshotStore(books.store);
     clock.advance(30_000);
-    const right = totpCode(booksSecret, clock);
-    const wrong = right === '000000' ? '000001' : '000000';
+    const wrong = wrongTotpCode(booksSecret, clock);
     const refused = await caught(
       callFunction(
         books.url,
@@ -204,7 +204,7 @@ describe('services on node:http', () => {
         }),
       });
     const right = totpCode(totpSecret, clock);
-    const failed = await post(right === '123456' ? '654321' : '123456');
+    const failed = await post(wrongTotpCode(totpSecret, clock));
     expect(failed.status).toBe(401);
     const failedPage = await failed.text();
     expect(failedPage).toContain('role="alert"');

@@ -5,13 +5,13 @@ import {
   TOTP_PERIOD_S,
   totpCode,
 } from '@acquire/core';
+import { wrongTotpCode } from '@acquire/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   nextTotpStep,
   secretOf,
   setUpService,
   startIdentityService,
-  wrongCode,
 } from '../../test/deployment-fixtures.js';
 import {
   createManualClock,
@@ -136,7 +136,7 @@ describe('the user login flow against a real identity service', () => {
     await user.requestLogin();
 
     const wrongPassword = await caught(user.approve('not the password', totpCode(secret, clock)));
-    const badCode = await caught(user.approve(PASSWORD, wrongCode(secret, clock)));
+    const badCode = await caught(user.approve(PASSWORD, wrongTotpCode(secret, clock)));
 
     expect(wrongPassword.code).toBe('LOGIN_FAILED');
     expect(badCode.code).toBe('LOGIN_FAILED');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { base64UrlDecode, base64UrlEncode, utf8Decode } from '../crypto/encoding.js';
 import { totpCode } from '../crypto/totp.js';
+import { wrongTotpCode } from '../crypto/wrong-totp-code.js';
 import { AcquireError } from '../errors.js';
 import { requestResource } from '../service/request-resource.js';
 import { readJson } from '../store/json.js';
@@ -72,7 +73,12 @@ describe('secrets', () => {
     );
     await attempt(() =>
       login.run(
-        { shortUid: session.shortUid, username: 'olivia', password: first, code: '000000' },
+        {
+          shortUid: session.shortUid,
+          username: 'olivia',
+          password: first,
+          code: wrongTotpCode(totpSecret, context.clock),
+        },
         context,
       ),
     );

@@ -9,6 +9,7 @@ import {
   snapshotStore,
 } from '../../test/service-fixtures.js';
 import { TOTP_PERIOD_S, totpCode } from '../crypto/totp.js';
+import { wrongTotpCode } from '../crypto/wrong-totp-code.js';
 import { AcquireError, ErrorCode } from '../errors.js';
 import { callFunction } from './call-function.js';
 import { createService } from './create-service.js';
@@ -74,7 +75,7 @@ describe('setup', () => {
     await setUpAdmin(network, BOOKS);
     network.clock.advance(TOTP_PERIOD_S * 1000);
     const code = totpCode(secret, network.clock);
-    const wrongCode = code === '000000' ? '000001' : '000000';
+    const wrongCode = wrongTotpCode(secret, network.clock);
     const before = await snapshotStore(store);
 
     const attempts = [
