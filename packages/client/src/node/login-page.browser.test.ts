@@ -29,6 +29,9 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+/** How long a form post may take to show its answer: scrypt and chromium on a busy machine. */
+const PAGE_ANSWER_WAIT_MS = 15_000;
+
 const hasChromium = existsSync(CHROMIUM_PATH);
 if (!hasChromium) {
   console.warn(
@@ -86,7 +89,9 @@ describe.skipIf(!hasChromium)('the login page in a real browser', () => {
     await page.getByLabel('One-time code').fill(wrongTotpCode(carol.totpSecret, clock));
     await button.click();
 
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('is not right');
+    await expect
+      .poll(() => page.getByRole('alert').textContent(), { timeout: PAGE_ANSWER_WAIT_MS })
+      .toContain('is not right');
     expect(await page.getByLabel('Username').inputValue()).toBe(carol.username);
     expect(await page.getByLabel('Password').inputValue()).toBe('');
     expect(await call(clock, identity.url, 'get_status', statusArgs)).toEqual({
@@ -98,7 +103,9 @@ describe.skipIf(!hasChromium)('the login page in a real browser', () => {
     await page.getByRole('button', { name: 'Approve login' }).click();
 
     await expect
-      .poll(() => page.getByRole('heading', { level: 1 }).textContent())
+      .poll(() => page.getByRole('heading', { level: 1 }).textContent(), {
+        timeout: PAGE_ANSWER_WAIT_MS,
+      })
       .toBe('Login approved');
     expect(await page.getByRole('status').textContent()).toContain(carol.username);
     expect(await call(clock, identity.url, 'get_status', statusArgs)).toEqual({
