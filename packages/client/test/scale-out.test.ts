@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   AcquireError,
   callFunction,
@@ -41,6 +42,9 @@ const RACE_TIMEOUT_MS = 240_000;
 
 /** A transfer refused as busy or unreachable is sent again, with its idempotency key. */
 const ATTEMPTS_MAX = 8;
+
+/** The pause before attempt n + 1 is n times this, so a call still running can finish. */
+const RETRY_PAUSE_MS = 250;
 
 /** Codes after which a transfer with an idempotency key is safely sent again. */
 const RETRY_CODES: readonly string[] = [
@@ -123,6 +127,7 @@ async function transfer(
         throw error;
       }
     }
+    await sleep(RETRY_PAUSE_MS * attempt);
   }
 }
 
