@@ -109,11 +109,14 @@ export function describeFailure(error: unknown): string {
 }
 
 /**
- * Describes a failure in one line of JSON, for `--json`: `{"error":{"code":…,"message":…}}`.
+ * Describes a failure in one line of JSON, for `--json`: `{"error":{"code":…,"message":…}}`,
+ * and with `"stack"` beside them when asked for and known.
  *
  * @param error - what was thrown
+ * @param stack - the stack trace to include, if any
  * @returns the line to print
  */
-export function describeFailureAsJson(error: unknown): string {
-  return JSON.stringify({ error: failureRecord(error) });
+export function describeFailureAsJson(error: unknown, stack?: string): string {
+  const record = failureRecord(error);
+  return JSON.stringify({ error: stack === undefined ? record : { ...record, stack } });
 }

@@ -366,6 +366,20 @@ describe('acquire against a real acquire serve', () => {
     expect(debug.stderr).toMatch(STACK_LINE);
   });
 
+  it('puts the stack trace inside the JSON failure with --json --debug', async () => {
+    const plain = await acquire('alice', '--json', 'balance', 'no-such-account');
+    const debug = await acquire('alice', '--json', '--debug', 'balance', 'no-such-account');
+
+    const plainLines = plain.stderr.trimEnd().split('\n');
+    expect(plainLines).toHaveLength(1);
+    expect(JSON.parse(plainLines[0] ?? '').error.stack).toBeUndefined();
+    const debugLines = debug.stderr.trimEnd().split('\n');
+    expect(debugLines).toHaveLength(1);
+    const { error } = JSON.parse(debugLines[0] ?? '');
+    expect(error.code).toBe(JSON.parse(plainLines[0] ?? '').error.code);
+    expect(error.stack).toMatch(STACK_LINE);
+  });
+
   it('refuses a login with a wrong code and keeps no profile for it', async () => {
     const registration = await acquireJson<Registration>(
       'carol',

@@ -1,7 +1,7 @@
 /**
  * Runs a command's body: prints its result as text or JSON, and turns a failure into one line
  * on stderr with its code (a JSON object under `--json`) and a non-zero exit, with the stack only
- * under `--debug`.
+ * under `--debug`: after the line as text, or inside the object under `--json`.
  *
  * @module
  */
@@ -44,9 +44,13 @@ export function createCommandRunner(io: CliIo, setExitCode: (code: number) => vo
         const output = await body(options as never, ...positional);
         io.out(options.json === true ? JSON.stringify(output.result, null, 2) : output.text);
       } catch (error) {
-        io.err(options.json === true ? describeFailureAsJson(error) : describeFailure(error));
-        if (options.debug === true && error instanceof Error && error.stack !== undefined) {
-          io.err(error.stack);
+        const stack = options.debug === true && error instanceof Error ? error.stack : undefined;
+        if (options.json === true) {
+          io.err(describeFailureAsJson(error, stack));
+        } else {
+          io.err(
+            stack === undefined ? describeFailure(error) : `${describeFailure(error)}\n${stack}`,
+          );
         }
         setExitCode(EXIT_FAILURE);
       }
