@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock, totpCode } from '@acquire/core';
@@ -441,22 +442,43 @@ function serveOnce(args: readonly string[], env: Readonly<Record<string, string>
   });
 }
 
-/** The ports a previous `acquire serve` printed: a restart keeps its services' URLs. */
-function samePorts(stdout: string): string[] {
-  return stdout
-    .trimEnd()
-    .split('\n')
-    .flatMap((line) => {
-      const [type, url] = line.split(' ');
-      return [`--${type}-port`, new URL(url ?? '').port];
-    });
+/**
+ * Ports that a restart can bind again. They lie below the ephemeral ranges of Linux (from 32768)
+ * and macOS (from 49152), so no port-0 listener or outgoing connection of another test can take
+ * one while `acquire serve` is stopped.
+ */
+const FIXED_PORT_MIN = 20_000;
+const FIXED_PORT_SPAN = 10_000;
+
+/** Whether nothing listens on a loopback port now. */
+function isPortFree(port: number): Promise<boolean> {
+  const probe = createServer();
+  return new Promise((resolve) => {
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
+/** `--<type>-port` options naming a free fixed port for each service, for a restarted run. */
+async function fixedPorts(): Promise<string[]> {
+  const types = ['identity', 'accounting', 'access'];
+  const ports = new Set<number>();
+  while (ports.size < types.length) {
+    const port = FIXED_PORT_MIN + Math.floor(Math.random() * FIXED_PORT_SPAN);
+    if (!ports.has(port) && (await isPortFree(port))) {
+      ports.add(port);
+    }
+  }
+  const chosen = [...ports];
+  return types.flatMap((type, index) => [`--${type}-port`, String(chosen[index])]);
 }
 
 describe('acquire serve', () => {
   it('logs no secret even at trace, and restarts quietly without the admin password', async () => {
     const data = join(directory, 'restarted');
 
-    const first = await serveOnce([...FREE_PORTS, '--data', data], {
+    const ports = await fixedPorts();
+    const first = await serveOnce([...ports, '--data', data], {
       ...SERVICE_ENV,
       ACQUIRE_LOG_LEVEL: 'trace',
     });
@@ -468,7 +490,7 @@ describe('acquire serve', () => {
       ...adminUris.map((line) => new URL(line.split(' ').at(-1) ?? '').searchParams.get('secret')),
     ];
     const { ACQUIRE_ADMIN_PASSWORD: _unset, ...restartEnv } = SERVICE_ENV;
-    const restarted = await serveOnce([...samePorts(first.stdout), '--data', data], restartEnv);
+    const restarted = await serveOnce([...ports, '--data', data], restartEnv);
 
     expect(first.code).toBe(0);
     expect(adminUris).toHaveLength(3);
@@ -479,6 +501,7 @@ describe('acquire serve', () => {
     }
     expect(restarted.code).toBe(0);
     expect(restarted.stdout.split('\n')).toHaveLength(4);
+    expect(restarted.stdout).toBe(first.stdout);
     expect(restarted.stderr).toBe('');
   }, 60_000);
 
