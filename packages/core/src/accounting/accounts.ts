@@ -63,7 +63,10 @@ export interface AccountName {
 export interface CreateAccountOptions {
   /** The group, normally the owner's user uid. */
   readonly group: string;
-  /** The name, unique in the group: 1 to 64 bytes of UTF-8 without control characters. */
+  /**
+   * The name, unique in the group: 1 to 64 bytes of UTF-8 without control characters or white
+   * space at either end.
+   */
   readonly name: string;
   /** What it is for. @default '' */
   readonly description?: string;
@@ -177,6 +180,7 @@ export async function ensureAccount(
  * @param group - the group
  * @param name - the name
  * @returns the account, or undefined when the group has no such name
+ * @throws AcquireError `INVALID_ARGUMENT` when the group or name could never be a name
  */
 export async function findAccount(
   runtime: LedgerRuntime,
@@ -214,6 +218,7 @@ export async function getAccount(runtime: LedgerRuntime, uid: string): Promise<A
  * @param runtime - the ledger runtime
  * @param group - the group
  * @returns names and uids
+ * @throws AcquireError `INVALID_ARGUMENT` when the group could never be a name
  */
 export async function listAccounts(runtime: LedgerRuntime, group: string): Promise<AccountName[]> {
   const prefix = accountGroupPrefix(checkName(group, 'group'));

@@ -275,10 +275,12 @@ describe('ledger scenarios', () => {
     expect(await codeOf(ledger.createAccount({ group: 'alice', name: 'x'.repeat(65) }))).toBe(
       'INVALID_ARGUMENT',
     );
-    for (const padded of [' ', 'main ', ' main', '\u00a0main', 'main\u3000']) {
-      expect(await codeOf(ledger.createAccount({ group: 'alice', name: padded }))).toBe(
-        'INVALID_ARGUMENT',
-      );
+    const padded = [' ', 'main ', ' main', '\u00a0main', 'main\u3000', 'main\ufeff', '\u2028main'];
+    for (const name of padded) {
+      expect(await codeOf(ledger.createAccount({ group: 'alice', name }))).toBe('INVALID_ARGUMENT');
+    }
+    for (const group of [' ', 'alice ', '\u00a0alice']) {
+      expect(await codeOf(ledger.createAccount({ group, name: 'x' }))).toBe('INVALID_ARGUMENT');
     }
     expect(await ledger.listAccounts('alice')).toHaveLength(names.length);
   });

@@ -161,6 +161,7 @@ export interface Ledger {
    * @param group - the group
    * @param name - the name
    * @returns the account, or undefined
+   * @throws AcquireError `INVALID_ARGUMENT` when the group or name could never be a name
    */
   findAccount(group: string, name: string): Promise<Account | undefined>;
   /**
@@ -168,6 +169,7 @@ export interface Ledger {
    *
    * @param group - the group
    * @returns names and uids
+   * @throws AcquireError `INVALID_ARGUMENT` when the group could never be a name
    */
   listAccounts(group: string): Promise<AccountName[]>;
   /**
