@@ -1,7 +1,8 @@
 /**
  * Test helpers for Acquire adapters and applications: the object-store conformance suite (on
  * vitest) and its concurrency cases as plain functions, the ledger's race cases (on vitest),
- * which a store shared by several ledgers must pass, and a one-time code that is always refused.
+ * which a store shared by several ledgers must pass, and a one-time code the verifier refuses at
+ * a given moment.
  *
  * @example
  * ```ts

@@ -7,6 +7,9 @@ import { wrongTotpCode } from './wrong-totp-code.js';
 const ZERO_CODE_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 const ZERO_CODE_STEP = 60_256_808;
 
+/** Part way into a step. */
+const INTO_STEP_MS = 5_000;
+
 describe('wrongTotpCode', () => {
   it('gives six digits refused at that moment, for many secrets and times', () => {
     const clock = createManualClock();
@@ -19,12 +22,18 @@ describe('wrongTotpCode', () => {
     }
   });
 
-  it('avoids a code the step before now yields, which the window still accepts', () => {
-    const clock = createManualClock((ZERO_CODE_STEP + 1) * TOTP_PERIOD_S * 1000 + 5_000);
-    expect(verifyTotpCode(ZERO_CODE_SECRET, '000000', clock)).toBe(ZERO_CODE_STEP);
+  for (const [side, offset] of [
+    ['before', 1],
+    ['after', -1],
+  ] as const) {
+    it(`avoids a code the step ${side} now yields, which the window still accepts`, () => {
+      const stepMs = TOTP_PERIOD_S * 1000;
+      const clock = createManualClock((ZERO_CODE_STEP + offset) * stepMs + INTO_STEP_MS);
+      expect(verifyTotpCode(ZERO_CODE_SECRET, '000000', clock)).toBe(ZERO_CODE_STEP);
 
-    const code = wrongTotpCode(ZERO_CODE_SECRET, clock);
-    expect(code).not.toBe('000000');
-    expect(verifyTotpCode(ZERO_CODE_SECRET, code, clock)).toBeUndefined();
-  });
+      const code = wrongTotpCode(ZERO_CODE_SECRET, clock);
+      expect(code).not.toBe('000000');
+      expect(verifyTotpCode(ZERO_CODE_SECRET, code, clock)).toBeUndefined();
+    });
+  }
 });

@@ -9,8 +9,8 @@ import { TOTP_DIGITS, TOTP_PERIOD_S, TOTP_WINDOW_STEPS, totpCode } from './totp.
 
 /**
  * Finds a code that no step inside the accepted window yields, so that a check at this moment
- * refuses it. Any code chosen by chance would be right once in a million tries, or three times
- * that with the window.
+ * with Acquire's TOTP parameters refuses it. A code picked by hand would be right three times in
+ * a million: whenever one of the three accepted steps happens to yield it.
  *
  * @example
  * ```ts
@@ -21,20 +21,21 @@ import { TOTP_DIGITS, TOTP_PERIOD_S, TOTP_WINDOW_STEPS, totpCode } from './totp.
  * ```
  *
  * @param secret - the base32 secret
- * @param clock - the time source the check will use
+ * @param clock - the time source the check will use, read once
  * @returns six digits that no accepted step produces
+ * @throws AcquireError `MALFORMED_DATA` when the secret is not base32
  */
 export function wrongTotpCode(secret: string, clock: Clock): string {
+  const nowMs = clock.now();
   const stepMs = TOTP_PERIOD_S * 1000;
   const accepted = new Set<string>();
   for (let step = -TOTP_WINDOW_STEPS; step <= TOTP_WINDOW_STEPS; step++) {
-    accepted.add(totpCode(secret, { now: () => clock.now() + step * stepMs }));
+    accepted.add(totpCode(secret, { now: () => nowMs + step * stepMs }));
   }
 
-  for (let candidate = 0; ; candidate++) {
-    const code = String(candidate).padStart(TOTP_DIGITS, '0');
-    if (!accepted.has(code)) {
-      return code;
-    }
-  }
+  // One candidate more than there are accepted codes, so one of them is always free.
+  const candidates = Array.from({ length: accepted.size + 1 }, (_, index) =>
+    String(index).padStart(TOTP_DIGITS, '0'),
+  );
+  return candidates.find((code) => !accepted.has(code)) as string;
 }
