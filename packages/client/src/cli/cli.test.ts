@@ -371,13 +371,18 @@ describe('acquire against a real acquire serve', () => {
     const plain = await acquire('alice', '--json', 'balance', 'no-such-account');
     const debug = await acquire('alice', '--json', '--debug', 'balance', 'no-such-account');
 
+    expect([plain.code, debug.code]).toEqual([1, 1]);
+    expect([plain.stdout, debug.stdout]).toEqual(['', '']);
     const plainLines = plain.stderr.trimEnd().split('\n');
     expect(plainLines).toHaveLength(1);
-    expect(JSON.parse(plainLines[0] ?? '').error.stack).toBeUndefined();
+    expect(JSON.parse(plainLines[0] ?? '').error).toEqual({
+      code: 'ACCOUNT_NOT_FOUND',
+      message: expect.any(String),
+    });
     const debugLines = debug.stderr.trimEnd().split('\n');
     expect(debugLines).toHaveLength(1);
     const { error } = JSON.parse(debugLines[0] ?? '');
-    expect(error.code).toBe(JSON.parse(plainLines[0] ?? '').error.code);
+    expect(error.code).toBe('ACCOUNT_NOT_FOUND');
     expect(error.stack).toMatch(STACK_LINE);
   });
 
@@ -448,7 +453,12 @@ function serveOnce(args: readonly string[], env: Readonly<Record<string, string>
  * one while `acquire serve` is stopped.
  */
 const FIXED_PORT_MIN = 20_000;
+
+/** How many ports from `FIXED_PORT_MIN` up are tried. */
 const FIXED_PORT_SPAN = 10_000;
+
+/** Probes before giving up on finding free fixed ports. */
+const FIXED_PORT_PROBES_MAX = 100;
 
 /** Whether nothing listens on a loopback port now. */
 function isPortFree(port: number): Promise<boolean> {
@@ -463,11 +473,15 @@ function isPortFree(port: number): Promise<boolean> {
 async function fixedPorts(): Promise<string[]> {
   const types = ['identity', 'accounting', 'access'];
   const ports = new Set<number>();
-  while (ports.size < types.length) {
+  for (let probe = 0; probe < FIXED_PORT_PROBES_MAX && ports.size < types.length; probe++) {
     const port = FIXED_PORT_MIN + Math.floor(Math.random() * FIXED_PORT_SPAN);
     if (!ports.has(port) && (await isPortFree(port))) {
       ports.add(port);
     }
+  }
+  if (ports.size < types.length) {
+    const range = `${FIXED_PORT_MIN}–${FIXED_PORT_MIN + FIXED_PORT_SPAN - 1}`;
+    throw new Error(`found no ${types.length} free loopback ports in ${range}`);
   }
   const chosen = [...ports];
   return types.flatMap((type, index) => [`--${type}-port`, String(chosen[index])]);
@@ -503,6 +517,28 @@ describe('acquire serve', () => {
     expect(restarted.stdout.split('\n')).toHaveLength(4);
     expect(restarted.stdout).toBe(first.stdout);
     expect(restarted.stderr).toBe('');
+  }, 60_000);
+
+  it('reports a wrong service password as one line of JSON under --json', async () => {
+    const data = join(directory, 'reopened');
+    const ports = await fixedPorts();
+    await serveOnce([...ports, '--data', data], SERVICE_ENV);
+    const { ACQUIRE_ADMIN_PASSWORD: _unset, ...restartEnv } = SERVICE_ENV;
+
+    const refused = await serveOnce(['--json', ...ports, '--data', data], {
+      ...restartEnv,
+      ACQUIRE_SERVICE_PASSWORD: 'not the service password',
+    });
+
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe('');
+    const lines = refused.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] ?? '').error).toEqual({
+      code: 'WRONG_PASSWORD',
+      message: expect.stringContaining("the service password does not open the services' keys"),
+    });
+    expect(refused.stderr).not.toContain('not the service password');
   }, 60_000);
 
   it('prints only the URLs and the admin authenticators by default', async () => {

@@ -44,15 +44,25 @@ export function createCommandRunner(io: CliIo, setExitCode: (code: number) => vo
         const output = await body(options as never, ...positional);
         io.out(options.json === true ? JSON.stringify(output.result, null, 2) : output.text);
       } catch (error) {
-        const stack = options.debug === true && error instanceof Error ? error.stack : undefined;
-        if (options.json === true) {
-          io.err(describeFailureAsJson(error, stack));
-        } else {
-          io.err(
-            stack === undefined ? describeFailure(error) : `${describeFailure(error)}\n${stack}`,
-          );
-        }
+        reportFailure(io, error, options);
         setExitCode(EXIT_FAILURE);
       }
     };
+}
+
+/**
+ * Prints a failure on stderr: one line with its code, a JSON object under `--json`, and its
+ * stack under `--debug`, after the line as text or inside the object under `--json`.
+ *
+ * @param io - the command line's I/O
+ * @param error - what was thrown
+ * @param options - the global options given
+ */
+export function reportFailure(io: CliIo, error: unknown, options: GlobalOptions): void {
+  const stack = options.debug === true && error instanceof Error ? error.stack : undefined;
+  if (options.json === true) {
+    io.err(describeFailureAsJson(error, stack));
+    return;
+  }
+  io.err(stack === undefined ? describeFailure(error) : `${describeFailure(error)}\n${stack}`);
 }

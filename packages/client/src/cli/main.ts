@@ -5,7 +5,9 @@
  * @module
  */
 
-import { describeFailure, processIo } from './cli-io.js';
+import { processIo } from './cli-io.js';
+import type { GlobalOptions } from './cli-session.js';
+import { reportFailure } from './command-runner.js';
 import { markDashLedUids } from './dash-led-uids.js';
 import { createProgram } from './program.js';
 
@@ -14,6 +16,6 @@ const program = createProgram(processIo, (code) => {
 });
 
 program.parseAsync(markDashLedUids(process.argv)).catch((error: unknown) => {
-  processIo.err(describeFailure(error));
+  reportFailure(processIo, error, program.opts<GlobalOptions>());
   process.exitCode = 1;
 });
