@@ -24,6 +24,9 @@ import { defineServiceFunction } from './service-function.js';
 import { createServiceInfoCache } from './service-info-client.js';
 
 const ID = 'http://id.test';
+
+/** Long enough for a refresh's retries and their back-offs on a busy machine. */
+const REFRESH_RETRIES_WAIT_MS = 10_000;
 const BOOKS = 'http://books.test';
 
 const certificate: SessionCertificate = {
@@ -162,7 +165,9 @@ describe('createRemoteSessionResolver', () => {
       network.clock.advance(SESSION_CERTIFICATE_CACHE_TTL_MS - 2);
       expect(await resolve(ID, 'user-1', 'session-1')).toEqual(certificate);
       const postsAfterRefresh = 2 + CALL_RETRIES_MAX;
-      await vi.waitFor(() => expect(posts).toBe(postsAfterRefresh), { timeout: 10_000 });
+      await vi.waitFor(() => expect(posts).toBe(postsAfterRefresh), {
+        timeout: REFRESH_RETRIES_WAIT_MS,
+      });
       network.clock.advance(1);
       expect(await resolve(ID, 'user-1', 'session-1')).toEqual(certificate);
       await new Promise((resolve) => setTimeout(resolve, 20));
