@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { TOTP_STEP_MS } from '../identity/test-support.js';
 import { createManualClock } from '../time/clock.js';
-import { generateTotpSecret, TOTP_PERIOD_S, verifyTotpCode } from './totp.js';
+import { generateTotpSecret, verifyTotpCode } from './totp.js';
 import { wrongTotpCode } from './wrong-totp-code.js';
 
 /** A secret and a time step whose code is `000000`, found by search. */
@@ -27,8 +28,7 @@ describe('wrongTotpCode', () => {
     ['after', -1],
   ] as const) {
     it(`avoids a code the step ${side} now yields, which the window still accepts`, () => {
-      const stepMs = TOTP_PERIOD_S * 1000;
-      const clock = createManualClock((ZERO_CODE_STEP + offset) * stepMs + INTO_STEP_MS);
+      const clock = createManualClock((ZERO_CODE_STEP + offset) * TOTP_STEP_MS + INTO_STEP_MS);
       expect(verifyTotpCode(ZERO_CODE_SECRET, '000000', clock)).toBe(ZERO_CODE_STEP);
 
       const code = wrongTotpCode(ZERO_CODE_SECRET, clock);

@@ -5,12 +5,15 @@
  */
 
 import type { Clock } from '../time/clock.js';
-import { TOTP_DIGITS, TOTP_PERIOD_S, TOTP_WINDOW_STEPS, totpCode } from './totp.js';
+import { TOTP_DIGITS, TOTP_WINDOW_STEPS, verifyTotpCode } from './totp.js';
+
+/** The window accepts the codes of this many steps, so one more candidate is always refused. */
+const CANDIDATES = 2 * TOTP_WINDOW_STEPS + 2;
 
 /**
- * Finds a code that no step inside the accepted window yields, so that a check at this moment
- * with Acquire's TOTP parameters refuses it. A code picked by hand would be right three times in
- * a million: whenever one of the three accepted steps happens to yield it.
+ * Finds a code that the verifier refuses at this moment with Acquire's TOTP parameters: none of
+ * the steps inside the accepted window yields it. A code picked by hand would be right three
+ * times in a million: whenever one of the three accepted steps happens to yield it.
  *
  * @example
  * ```ts
@@ -27,15 +30,10 @@ import { TOTP_DIGITS, TOTP_PERIOD_S, TOTP_WINDOW_STEPS, totpCode } from './totp.
  */
 export function wrongTotpCode(secret: string, clock: Clock): string {
   const nowMs = clock.now();
-  const stepMs = TOTP_PERIOD_S * 1000;
-  const accepted = new Set<string>();
-  for (let step = -TOTP_WINDOW_STEPS; step <= TOTP_WINDOW_STEPS; step++) {
-    accepted.add(totpCode(secret, { now: () => nowMs + step * stepMs }));
-  }
+  const now = { now: () => nowMs };
 
-  // One candidate more than there are accepted codes, so one of them is always free.
-  const candidates = Array.from({ length: accepted.size + 1 }, (_, index) =>
+  const candidates = Array.from({ length: CANDIDATES }, (_, index) =>
     String(index).padStart(TOTP_DIGITS, '0'),
   );
-  return candidates.find((code) => !accepted.has(code)) as string;
+  return candidates.find((code) => verifyTotpCode(secret, code, now) === undefined) as string;
 }
