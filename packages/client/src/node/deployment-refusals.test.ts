@@ -87,7 +87,7 @@ describe('refusals by the identity and access services over HTTP, each writing n
     expect(await Promise.all(stores.map(snapshotStore))).toEqual(before);
   }
 
-  it('refuses grants that are not grants, of another version, forged or tampered with', async () => {
+  it('refuses grants that are not grants, of another version, forged or altered', async () => {
     const [header, payload, signature] = grant.split('.') as [string, string, string];
     const claims = JSON.parse(utf8Decode(base64UrlDecode(payload, 'claims')));
     const widened = base64UrlEncode(
@@ -157,7 +157,7 @@ describe('refusals by the identity and access services over HTTP, each writing n
     );
   });
 
-  it('refuses values that are not base64url or too large, and changes with a read grant', async () => {
+  it('refuses values not base64url or too large, and changes with a read grant', async () => {
     for (const value of ['not base64!', 'abc=', 'a', 'ab+/', 'AB']) {
       await refused('access', 'write_object', { grant, key: 'v', value }, ErrorCode.MALFORMED_DATA);
     }

@@ -64,7 +64,7 @@ describe.skipIf(!hasChromium)('the login page in a real browser', () => {
     rmSync(profile, { recursive: true, force: true });
   });
 
-  it('approves the session when the form is filled in, and shows an error for a wrong code', async () => {
+  it('approves the session from the filled-in form, with an error for a wrong code', async () => {
     const session = await requestLogin(clock, identity.url, carol.username);
     const statusArgs = { username: carol.username, sessionUid: session.sessionUid };
     const page = await browser.newPage();

@@ -124,7 +124,7 @@ describe('services on node:http', () => {
     expect(await createTrustedServiceCheck(identity.store, 'accounting')(books.url)).toBe(true);
   });
 
-  it('calls across services: the accounting service fetches a session certificate from identity', async () => {
+  it('calls across services: accounting fetches a session certificate from identity', async () => {
     const args = { identityUrl: identity.url, userUid: 'user-7', sessionUid: 'session-9' };
     const result = await callFunction(
       books.url,

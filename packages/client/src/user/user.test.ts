@@ -154,7 +154,7 @@ describe('the user login flow against a real identity service', () => {
     expect((await waiting).code).toBe(LOGIN_TIMEOUT);
   });
 
-  it('ends the wait with LOGIN_REFUSED when a reused code marks the session suspicious', async () => {
+  it('ends the wait with LOGIN_REFUSED when a reused code makes the session suspect', async () => {
     const user = newUser();
     const secret = await registered(user);
     nextTotpStep(clock);

@@ -30,7 +30,7 @@ const hex = (bytes: Uint8Array) =>
   Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 
 describe('secrets', () => {
-  it('never puts a password, private key, TOTP secret or code in an error, log line or result', async () => {
+  it('keeps passwords, keys, TOTP secrets and codes out of errors, logs and results', async () => {
     const { logger, lines } = createCapturingLogger();
     const context = createTestContext({ logger, remoteAddress: '198.51.100.4' });
     const passwords = ['first secret passphrase', 'second secret passphrase', 'guessed passphrase'];

@@ -75,7 +75,7 @@ describe('the login page', () => {
     }
   });
 
-  it('shows a generic error for a wrong code, keeps the username escaped and never echoes the password', async () => {
+  it('answers a wrong code generically, escaping the username, hiding the password', async () => {
     const before = await snapshotStore(store);
     const code = wrongTotpCode(user.totpSecret, network.clock);
     const response = await submit({

@@ -67,7 +67,7 @@ describe('setup', () => {
     expect(weak.code).toBe(ErrorCode.INVALID_ARGUMENT);
   });
 
-  it('refuses admin actions with a wrong password, a wrong code or a spent code, writing nothing', async () => {
+  it('refuses a wrong admin password, a wrong code or a spent code, writing nothing', async () => {
     const network = createTestNetwork();
     const { store } = await addTestService(network, { url: ID, type: 'identity', functions: [] });
     await addTestService(network, { url: BOOKS });
@@ -175,7 +175,7 @@ describe('setup', () => {
     }
   });
 
-  it('rotates keys: old keys keep working during the grace time, and pinned callers follow', async () => {
+  it('rotates keys: old keys work during the grace time, and pinned callers follow', async () => {
     const network = createTestNetwork();
     const { store, handler } = await addTestService(network, { url: BOOKS });
     const secret = await setUpAdmin(network, BOOKS);
